@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint ui install clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (set PYTHON=...)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the project's metadata changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/leaderboard run --source demo
+	$(BIN)/leaderboard show --top 10
+
+lint: $(STAMP)
+	$(BIN)/ruff check leaderboard_pipeline leaderboard_pipeline_tests bench
+	$(BIN)/ruff format --check leaderboard_pipeline leaderboard_pipeline_tests bench
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+ui: $(STAMP)
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster} $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}
+
+clean:
+	rm -rf $(VENV) .dagster data/warehouse.duckdb data/warehouse.duckdb.wal

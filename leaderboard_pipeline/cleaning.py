@@ -1,0 +1,314 @@
+"""Cleaning rules: raw platform rows -> org-attributed, labelled rows with monthly downloads.
+
+Every row of an org's namespace is kept in the clean tables; ``excluded`` names the rule that keeps it
+out of the metrics (null = counted). Pure polars, no Dagster.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from leaderboard_pipeline.profiles import Cleaning
+
+MODEL_MODALITIES = ("Language", "Speech", "Vision", "Multimodal", "Vector", "Protein", "3D", "Embodied")
+DATASET_MODALITIES = ("Language", "Speech", "Vision", "Multimodal", "Embodied")
+LIFECYCLES = ("Pre-training", "Fine-tuning", "Preference", "Evaluation")
+
+# raw table -> platform name used in the registry and in merge precedence
+PLATFORM_OF = {
+    "hf_models": "HuggingFace",
+    "hf_datasets": "HuggingFace",
+    "ms_models": "ModelScope",
+    "ms_datasets": "ModelScope",
+    "odl_datasets": "OpenDataLab",
+    "baai_datasets": "BAAIData",
+}
+CUMULATIVE = ("ms_models", "ms_datasets", "odl_datasets", "baai_datasets")
+ORG_IN_RECORD = ("odl_datasets", "baai_datasets")  # these platforms' records carry their org
+
+CLEAN_MODEL_COLUMNS = {
+    "month": pl.String,
+    "platform": pl.String,
+    "org": pl.String,
+    "namespace": pl.String,
+    "name": pl.String,
+    "modality": pl.String,
+    "is_large_model": pl.Boolean,
+    "parameters": pl.Int64,
+    "downloads_month": pl.Int64,
+    "total_downloads": pl.Int64,
+    "previous_total": pl.Int64,
+    "likes": pl.Int64,
+    "community": pl.Int64,
+    "descendants": pl.Int64,
+    "date_crawl": pl.Date,
+    "link": pl.String,
+    "row": pl.Int64,
+    "excluded": pl.String,
+}
+CLEAN_DATASET_COLUMNS = {
+    **{
+        k: v
+        for k, v in CLEAN_MODEL_COLUMNS.items()
+        if k not in ("is_large_model", "parameters", "descendants")
+    },
+    "lifecycle": pl.String,
+    "is_valid": pl.Boolean,
+    "dataset_usage": pl.Int64,
+}
+
+
+def previous_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+
+
+def attribute_orgs(raw: pl.DataFrame, registry: pl.DataFrame, platform: str, rules: Cleaning) -> pl.DataFrame:
+    """Attach the org owning each row's namespace; rows of namespaces outside the registry are dropped.
+
+    The published leaderboard matches namespaces case-sensitively per platform (``case_sensitive_orgs``);
+    by default letter case is ignored, as the platforms themselves do.
+    """
+    names = registry.filter(pl.col("platform") == platform).select("org", "namespace").unique()
+    if rules.case_sensitive_orgs:
+        return raw.join(names, on="namespace", how="inner", maintain_order="left")
+    names = (
+        names.with_columns(ns_key=pl.col("namespace").str.to_lowercase()).unique("ns_key").drop("namespace")
+    )
+    return (
+        raw.with_columns(ns_key=pl.col("namespace").str.to_lowercase())
+        .join(names, on="ns_key", how="inner", maintain_order="left")
+        .drop("ns_key")
+    )
+
+
+def attach_labels(frame: pl.DataFrame, labels: pl.DataFrame, rules: Cleaning) -> pl.DataFrame:
+    """Join labels on "<namespace>/<name>"; optionally fall back to a case-insensitive match."""
+    label_cols = [c for c in labels.columns if c not in ("month", "key")]
+    labels = labels.drop("month", strict=False).unique("key", keep="first", maintain_order=True)
+    frame = frame.with_columns(key=pl.col("namespace") + "/" + pl.col("name"))
+    out = frame.join(labels, on="key", how="left", maintain_order="left")
+    if rules.label_case_fallback:
+        folded = (
+            labels.with_columns(fold=pl.col("key").str.to_lowercase())
+            .unique("fold", keep="first", maintain_order=True)
+            .drop("key")
+            .rename({c: f"{c}__ci" for c in label_cols})
+        )
+        out = (
+            out.with_columns(fold=pl.col("key").str.to_lowercase())
+            .join(folded, on="fold", how="left", maintain_order="left")
+            .with_columns([pl.coalesce(c, f"{c}__ci").alias(c) for c in label_cols])
+            .drop(["fold", *[f"{c}__ci" for c in label_cols]])
+        )
+    return out.drop("key")
+
+
+def _tidy_labels(frame: pl.DataFrame, rules: Cleaning) -> pl.DataFrame:
+    if rules.invalid_modalities_as_null:
+        frame = frame.with_columns(
+            pl.when(pl.col("modality").is_in(["", "null"]))
+            .then(None)
+            .otherwise(pl.col("modality"))
+            .alias("modality")
+        )
+    return frame
+
+
+def _sentinels(frame: pl.DataFrame, rules: Cleaning, columns: tuple[str, ...]) -> pl.DataFrame:
+    present = [c for c in columns if c in frame.columns]
+    if not rules.sentinels_as_null or not present:
+        return frame
+    return frame.with_columns(
+        [pl.when(pl.col(c) < 0).then(None).otherwise(pl.col(c)).alias(c) for c in present]
+    )
+
+
+def _with_previous(frame: pl.DataFrame, previous: pl.DataFrame, rules: Cleaning) -> pl.DataFrame:
+    """Attach last month's cumulative total of the same "<namespace>/<name>" (last record wins)."""
+    prev = previous.select("namespace", "name", previous_total="total_downloads").unique(
+        ["namespace", "name"], keep="last", maintain_order=True
+    )
+    return frame.join(prev, on=["namespace", "name"], how="left", maintain_order="left")
+
+
+def _dedupe(frame: pl.DataFrame, rules: Cleaning) -> pl.DataFrame:
+    """The same record listed twice in one crawl (pagination overlap) is one item."""
+    if rules.count_duplicates:
+        return frame
+    return frame.unique(["namespace", "name"], keep="first", maintain_order=True)
+
+
+def _exclusion(*rules: tuple[pl.Expr, str]) -> pl.Expr:
+    expr = pl.lit(None, dtype=pl.String)
+    for condition, reason in reversed(rules):
+        expr = pl.when(condition).then(pl.lit(reason)).otherwise(expr)
+    return expr.alias("excluded")
+
+
+def _finish(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame:
+    return frame.select(
+        [(pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c) for c, t in columns.items()]
+    )
+
+
+def _prepare(raw: pl.DataFrame, table: str, registry: pl.DataFrame, labels: pl.DataFrame, rules: Cleaning):
+    frame = raw.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+    if table in ORG_IN_RECORD:
+        frame = frame  # the record names its org
+    else:
+        frame = attribute_orgs(frame, registry, PLATFORM_OF[table], rules)
+    frame = _dedupe(frame, rules)
+    frame = attach_labels(frame, labels, rules)
+    frame = _tidy_labels(frame, rules)
+    return _sentinels(frame, rules, ("likes", "community")).with_columns(platform=pl.lit(PLATFORM_OF[table]))
+
+
+def _monthly_delta(frame: pl.DataFrame, table: str, rules: Cleaning) -> pl.Expr:
+    delta = pl.col("total_downloads") - pl.col("previous_total")
+    if table == "ms_datasets" and rules.falsy_previous_is_missing:
+        # published: ModelScope datasets whose previous total is missing or 0 get 0 monthly downloads
+        delta = pl.when(pl.col("previous_total").fill_null(0) == 0).then(0).otherwise(delta)
+    if rules.clamp_negative_deltas:
+        delta = pl.when(delta < 0).then(0).otherwise(delta)
+    return delta.alias("downloads_month")
+
+
+def clean_models(
+    raw: pl.DataFrame,
+    table: str,
+    registry: pl.DataFrame,
+    labels: pl.DataFrame,
+    rules: Cleaning,
+    previous: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """HF or ModelScope models of one month -> clean rows (see module docstring)."""
+    frame = _prepare(raw, table, registry, labels, rules)
+    if table in CUMULATIVE:
+        frame = _with_previous(frame, previous if previous is not None else raw.clear(), rules)
+        frame = frame.with_columns(_monthly_delta(frame, table, rules))
+    else:
+        frame = frame.with_columns(downloads_month=pl.col("downloads_last_month"))
+    small_language = (
+        (pl.col("modality") == "Language")
+        & pl.col("parameters").is_not_null()
+        & (pl.col("parameters") < (rules.min_language_model_parameters or 0))
+    )
+    frame = frame.with_columns(
+        _exclusion(
+            (pl.col("previous_total").is_null(), "no previous total (first month)")
+            if table in CUMULATIVE
+            else (pl.lit(False), ""),
+            (~pl.col("is_large_model").fill_null(False), "not a large model"),
+            (small_language, "language model under the parameter threshold"),
+            (
+                pl.col("downloads_month").fill_null(0) < rules.min_model_downloads,
+                f"fewer than {rules.min_model_downloads} monthly downloads",
+            ),
+        )
+    )
+    return _finish(frame, CLEAN_MODEL_COLUMNS)
+
+
+def clean_datasets(
+    raw: pl.DataFrame,
+    table: str,
+    registry: pl.DataFrame,
+    labels: pl.DataFrame,
+    rules: Cleaning,
+    previous: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    frame = _prepare(raw, table, registry, labels, rules)
+    no_previous = pl.lit(False)
+    if table in CUMULATIVE:
+        frame = _with_previous(frame, previous if previous is not None else raw.clear(), rules)
+        frame = frame.with_columns(_monthly_delta(frame, table, rules))
+        if table in rules.skip_first_month:
+            no_previous = pl.col("previous_total").is_null()
+        else:
+            frame = frame.with_columns(pl.col("downloads_month").fill_null(0))
+    else:
+        frame = frame.with_columns(downloads_month=pl.col("downloads_last_month"))
+    negative = pl.col("downloads_month") < 0 if table in rules.drop_negative_deltas else pl.lit(False)
+    frame = frame.with_columns(
+        _exclusion(
+            (no_previous, "no previous total (first month)"),
+            (~pl.col("is_valid").fill_null(False), "not a valid dataset"),
+            (negative.fill_null(False), "negative monthly downloads"),
+        )
+    )
+    return _finish(frame, CLEAN_DATASET_COLUMNS)
+
+
+def _merge_key(rules: Cleaning) -> pl.Expr:
+    name = pl.col("name") if rules.merge_key == "org_name" else pl.col("name").str.to_lowercase()
+    return (pl.col("org") + "/" + name).alias("item")
+
+
+def merge(clean: dict[str, pl.DataFrame], rules: Cleaning, kind: str) -> pl.DataFrame:
+    """Per-platform clean rows -> one row per item (org + name), platforms visited in a fixed precedence.
+
+    First-row fields (namespace, modality, lifecycle, date_crawl) come from the first platform in
+    ``source_order``; downloads add up over platforms (positive values only), likes and community add up.
+    """
+    order = {p: i for i, p in enumerate(rules.source_order)}
+    frames = [
+        f.filter(pl.col("excluded").is_null()).with_columns(
+            precedence=pl.lit(order.get(PLATFORM_OF[t], len(order)))
+        )
+        for t, f in clean.items()
+        if f.height
+    ]
+    extra = ["descendants"] if kind == "models" else ["lifecycle", "dataset_usage"]
+    columns = ["month", "org", "namespace", "name", "modality", *extra[:-1], "date_crawl"]
+    if not frames:
+        return _empty_merged(kind)
+    rows = pl.concat(
+        [
+            f.select(
+                [
+                    *columns,
+                    "platform",
+                    "downloads_month",
+                    "likes",
+                    "community",
+                    extra[-1],
+                    "precedence",
+                    "row",
+                ]
+            )
+            for f in frames
+        ],
+        how="vertical_relaxed",
+    )
+    merged = (
+        rows.sort(["month", "precedence", "row"])
+        .with_columns(_merge_key(rules))
+        .group_by(["month", "item"], maintain_order=True)
+        .agg(
+            *[pl.col(c).first() for c in columns if c != "month"],
+            pl.col("downloads_month").filter(pl.col("downloads_month") > 0).sum().alias("downloads_month"),
+            pl.col("likes").sum(),
+            pl.col("community").sum(),
+            pl.col(extra[-1]).sum(),
+            pl.col("platform").unique(maintain_order=True).str.join(",").alias("platforms"),
+        )
+    )
+    return merged.select(_empty_merged(kind).columns).cast(_empty_merged(kind).schema)
+
+
+def _empty_merged(kind: str) -> pl.DataFrame:
+    schema = {
+        "month": pl.String,
+        "item": pl.String,
+        "org": pl.String,
+        "namespace": pl.String,
+        "name": pl.String,
+        "modality": pl.String,
+    }
+    if kind == "datasets":
+        schema["lifecycle"] = pl.String
+    schema |= {"date_crawl": pl.Date, "downloads_month": pl.Int64, "likes": pl.Int64, "community": pl.Int64}
+    schema["descendants" if kind == "models" else "dataset_usage"] = pl.Int64
+    schema["platforms"] = pl.String
+    return pl.DataFrame(schema=schema)

@@ -1,0 +1,129 @@
+"""One function per layer, over plain polars frames: raw -> clean -> metrics -> scores.
+
+The Dagster assets are thin wrappers around these, and tests and benchmarks call them directly.
+Frames may hold several months; every function handles the months it is given.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from leaderboard_pipeline.cleaning import CUMULATIVE, clean_datasets, clean_models, merge, previous_month
+from leaderboard_pipeline.metrics import (
+    METRIC_SCHEMA,
+    accumulate,
+    data_metrics,
+    input_metrics,
+    model_metrics,
+    ranked_orgs,
+)
+from leaderboard_pipeline.profiles import DIMENSIONS, Cleaning, Profile
+from leaderboard_pipeline.scoring import NORMALISED_SCHEMA, OVERALL_SCHEMA, RANK_SCHEMA, score_month
+
+MODEL_TABLES = ("hf_models", "ms_models")
+DATASET_TABLES = ("hf_datasets", "ms_datasets", "odl_datasets", "baai_datasets")
+CLEAN_TABLES = (*MODEL_TABLES, *DATASET_TABLES, "models", "datasets")
+METRIC_TABLES = DIMENSIONS
+SCORE_TABLES = (
+    *(f"{d}_normalised" for d in DIMENSIONS),
+    *(f"{d}_rank" for d in DIMENSIONS),
+    "overall",
+)
+
+
+def _month(frame: pl.DataFrame, month: str) -> pl.DataFrame:
+    return frame.filter(pl.col("month") == month)
+
+
+def _previous_totals(raw: dict[str, pl.DataFrame], table: str, month: str, rules: Cleaning) -> pl.DataFrame:
+    """Last month's cumulative totals for ``table``.
+
+    The published pipeline looked totals up in one map per platform built from models, then datasets, so
+    a dataset shadows a model of the same name (``shared_previous_totals``).
+    """
+    own = _month(raw[table], month).select("namespace", "name", "total_downloads")
+    if not rules.shared_previous_totals or table not in ("ms_models", "ms_datasets"):
+        return own
+    return pl.concat(
+        [
+            _month(raw[t], month).select("namespace", "name", "total_downloads")
+            for t in ("ms_models", "ms_datasets")
+        ]
+    )
+
+
+def clean_layer(raw: dict[str, pl.DataFrame], months: list[str], profile: Profile) -> dict[str, pl.DataFrame]:
+    """Clean tables for ``months``. Cumulative platforms' raw frames must also hold each previous month."""
+    rules = profile.cleaning
+    out: dict[str, list[pl.DataFrame]] = {t: [] for t in CLEAN_TABLES}
+    for month in months:
+        registry = _month(raw["org_registry"], month)
+        per_platform = {}
+        for table in (*MODEL_TABLES, *DATASET_TABLES):
+            clean = clean_models if table in MODEL_TABLES else clean_datasets
+            labels = _month(raw["model_labels" if table in MODEL_TABLES else "dataset_labels"], month)
+            previous = (
+                _previous_totals(raw, table, previous_month(month), rules) if table in CUMULATIVE else None
+            )
+            per_platform[table] = clean(_month(raw[table], month), table, registry, labels, rules, previous)
+            out[table].append(per_platform[table])
+        out["models"].append(merge({t: per_platform[t] for t in MODEL_TABLES}, rules, "models"))
+        out["datasets"].append(merge({t: per_platform[t] for t in DATASET_TABLES}, rules, "datasets"))
+    return {t: pl.concat(frames) for t, frames in out.items()}
+
+
+def metrics_layer(
+    models: pl.DataFrame,
+    datasets: pl.DataFrame,
+    raw: dict[str, pl.DataFrame],
+    months: list[str],
+    profile: Profile,
+) -> dict[str, pl.DataFrame]:
+    """Metric tables for ``months``; ``models``/``datasets`` must hold every month up to the last one."""
+    out: dict[str, list[pl.DataFrame]] = {d: [] for d in DIMENSIONS}
+    rules = profile.cleaning
+    for month in months:
+        orgs = ranked_orgs(_month(raw["system_inputs"], month))
+        curated = _month(raw["curated_metrics"], month)
+        other = _month(raw["other_source_datasets"], month)
+        month_models, month_datasets = _month(models, month), _month(datasets, month)
+        acc_models = accumulate(models, month, "models", rules)
+        acc_datasets = accumulate(datasets, month, "datasets", rules)
+        out["data"] += [
+            data_metrics(month_datasets, other, curated, orgs, profile, "monthly"),
+            data_metrics(acc_datasets, other, curated, orgs, profile, "accumulated"),
+        ]
+        out["model"] += [
+            model_metrics(month_models, curated, orgs, profile, "monthly"),
+            model_metrics(acc_models, curated, orgs, profile, "accumulated"),
+        ]
+        out["system"].append(
+            input_metrics(_month(raw["system_inputs"], month), curated, orgs, profile, "system")
+        )
+        out["benchmark"].append(
+            input_metrics(_month(raw["benchmark_inputs"], month), curated, orgs, profile, "benchmark")
+        )
+    return {d: pl.concat(f) if f else pl.DataFrame(schema=METRIC_SCHEMA) for d, f in out.items()}
+
+
+def scores_layer(
+    metrics: dict[str, pl.DataFrame], months: list[str], profile: Profile
+) -> dict[str, pl.DataFrame]:
+    """Score tables for ``months``; ``metrics`` must also hold each previous month (for delta ranks)."""
+    out: dict[str, list[pl.DataFrame]] = {t: [] for t in SCORE_TABLES}
+    for month in months:
+        current = {d: _month(metrics[d], month) for d in DIMENSIONS}
+        if any(current[d].is_empty() for d in DIMENSIONS):
+            continue  # an unranked month (no hand inputs): nothing to score
+        prev = {d: _month(metrics[d], previous_month(month)) for d in DIMENSIONS}
+        normalised, ranks, overall = score_month(current, prev, profile)
+        for d in DIMENSIONS:
+            out[f"{d}_normalised"].append(normalised[d])
+            out[f"{d}_rank"].append(ranks[d])
+        out["overall"].append(overall)
+    empty = {
+        **{f"{d}_normalised": NORMALISED_SCHEMA for d in DIMENSIONS},
+        **{f"{d}_rank": RANK_SCHEMA for d in DIMENSIONS},
+        "overall": OVERALL_SCHEMA,
+    }
+    return {t: pl.concat(f) if f else pl.DataFrame(schema=empty[t]) for t, f in out.items()}

@@ -1,0 +1,161 @@
+"""Scoring profiles are data: ``data/profiles/<name>.yaml`` -> a validated, immutable Profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from leaderboard_pipeline.settings import PROFILES_DIR
+
+DIMENSIONS = ("data", "model", "system", "benchmark")
+NORMALISATIONS = ("minmax", "max")
+COMBINE_METHODS = ("mean", "rank_discount")
+MERGE_KEYS = ("org_name", "org_name_casefold")
+
+
+class ProfileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Metric:
+    column: str
+    category: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    # Explicit metric columns, or None: every column of the month's hand inputs, in file order.
+    metrics: tuple[Metric, ...] | None
+    categories: dict[str, str] = field(default_factory=dict)  # input column -> category (hand inputs)
+
+
+@dataclass(frozen=True)
+class Cleaning:
+    """Switches of the cleaning and merge rules. The defaults are the correct behaviour."""
+
+    case_sensitive_orgs: bool = False  # published: per-platform, case-sensitive namespace map
+    label_case_fallback: bool = True  # look labels up case-insensitively when the exact key is missing
+    count_duplicates: bool = False  # published: duplicate raw rows counted twice
+    min_model_downloads: int = 50  # monthly downloads a model needs (>=)
+    min_language_model_parameters: int | None = 500_000_000  # needs parameter counts (live source)
+    skip_first_month: tuple[str, ...] = ()  # raw tables whose datasets are skipped without a previous total
+    drop_negative_deltas: tuple[str, ...] = ()  # raw tables whose negative monthly differences drop the row
+    clamp_negative_deltas: bool = True  # a cumulative counter that went down contributes 0, not < 0
+    shared_previous_totals: bool = (
+        False  # published: one previous-total map per platform for models and datasets
+    )
+    falsy_previous_is_missing: bool = False  # published: a previous total of 0 counts as "no previous total"
+    sentinels_as_null: bool = True  # -1 likes/community mean "unknown"
+    merge_key: str = "org_name_casefold"
+    source_order: tuple[str, ...] = ("ModelScope", "BAAIData", "HuggingFace", "OpenDataLab")
+    invalid_modalities_as_null: bool = True  # the strings "null" and "" are not modalities
+    dedupe_other_sources: bool = True  # a curated dataset listed twice counts once per category
+    accumulate_key: str = "merge_key"  # published: "namespace_name"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    normalisation: str
+    combine: str
+    weights: dict[str, float]
+    dimensions: dict[str, Dimension]
+    cleaning: Cleaning
+    export_columns: dict[str, str]
+    export_files: dict[str, str]
+    path: Path
+
+    def metric_columns(self, dimension: str) -> tuple[str, ...] | None:
+        metrics = self.dimensions[dimension].metrics
+        return None if metrics is None else tuple(m.column for m in metrics)
+
+
+def _fraction(value: object, where: str) -> float:
+    """Weights may be written as numbers or simple fractions ("1/6"); never evaluated as code."""
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and "/" in value:
+        top, _, bottom = value.partition("/")
+        try:
+            return float(top) / float(bottom)
+        except (ValueError, ZeroDivisionError):
+            pass
+    raise ProfileError(f"{where}: {value!r} is not a number or a fraction like 1/6")
+
+
+def load_profile(name_or_path: str | Path) -> Profile:
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = PROFILES_DIR / f"{name_or_path}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.yaml")))
+        raise ProfileError(f"{path}: no such profile (known: {known})")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML ({exc})") from exc
+
+    normalisation = doc.get("normalisation", "minmax")
+    if normalisation not in NORMALISATIONS:
+        raise ProfileError(f"{path}: normalisation must be one of {NORMALISATIONS}, got {normalisation!r}")
+    combine_doc = doc.get("combine") or {"method": "mean"}
+    combine = combine_doc.get("method")
+    if combine not in COMBINE_METHODS:
+        raise ProfileError(f"{path}: combine.method must be one of {COMBINE_METHODS}, got {combine!r}")
+    raw_weights = combine_doc.get("weights") or {d: 1 for d in DIMENSIONS}
+    weights = {d: _fraction(raw_weights.get(d, 0), f"{path}: combine.weights.{d}") for d in DIMENSIONS}
+    if doc.get("ranking", "dense") != "dense":
+        raise ProfileError(f"{path}: only dense ranking is implemented")
+
+    dimensions = {}
+    for dim in DIMENSIONS:
+        spec = (doc.get("dimensions") or {}).get(dim)
+        if spec is None:
+            raise ProfileError(f"{path}: dimensions.{dim} is missing")
+        if spec.get("metrics") == "inputs":
+            metrics = None
+        else:
+            metrics = []
+            for i, m in enumerate(spec.get("metrics") or []):
+                if not isinstance(m, dict) or "column" not in m or "category" not in m:
+                    raise ProfileError(f"{path}: dimensions.{dim}.metrics[{i}] needs column and category")
+                metrics.append(Metric(m["column"], m["category"], m.get("label", "")))
+            if not metrics:
+                raise ProfileError(f"{path}: dimensions.{dim} has no metrics")
+            columns = [m.column for m in metrics]
+            if len(set(columns)) != len(columns):
+                raise ProfileError(f"{path}: dimensions.{dim} lists a metric twice")
+            metrics = tuple(metrics)
+        dimensions[dim] = Dimension(dim, metrics, dict(spec.get("categories") or {}))
+
+    cleaning_doc = dict(doc.get("cleaning") or {})
+    known = set(Cleaning.__dataclass_fields__)
+    unknown = set(cleaning_doc) - known
+    if unknown:
+        raise ProfileError(f"{path}: unknown cleaning switch(es): {', '.join(sorted(unknown))}")
+    for key, value in cleaning_doc.items():
+        if isinstance(value, list):
+            cleaning_doc[key] = tuple(value)
+    cleaning = Cleaning(**cleaning_doc)
+    if cleaning.merge_key not in MERGE_KEYS:
+        raise ProfileError(f"{path}: cleaning.merge_key must be one of {MERGE_KEYS}")
+
+    export = doc.get("export") or {}
+    return Profile(
+        name=doc.get("name", path.stem),
+        description=doc.get("description", ""),
+        normalisation=normalisation,
+        combine=combine,
+        weights=weights,
+        dimensions=dimensions,
+        cleaning=cleaning,
+        export_columns=dict(export.get("columns") or {}),
+        export_files=dict(export.get("files") or {}),
+        path=path,
+    )

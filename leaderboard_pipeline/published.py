@@ -1,0 +1,88 @@
+"""Compare our tables with the files the published leaderboard wrote (a folder in the archive layout).
+
+The published files are only ever compared against, never used as inputs. Used by the golden tests
+and by ``leaderboard compare``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+# our dimension -> the published file stem
+PUBLISHED_STEMS = {"data": "data", "model": "model", "system": "infra", "benchmark": "eval"}
+
+
+@dataclass
+class Match:
+    file: str
+    cells: int
+    matching: int
+    first_mismatch: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.matching / self.cells if self.cells else 1.0
+
+
+def read_published_csv(path: Path) -> pl.DataFrame:
+    return pl.read_csv(path, encoding="utf8-lossy", infer_schema_length=None)
+
+
+def wide_metrics(metrics: pl.DataFrame, variant: str = "monthly") -> pl.DataFrame:
+    """Long metric rows of one month -> the published summary layout (org + one column per metric)."""
+    rows = metrics.filter(pl.col("variant") == variant)
+    order = rows["metric"].unique(maintain_order=True).to_list()
+    return (
+        rows.pivot(on="metric", index=["org", "position"], values="value")
+        .sort("position")
+        .select(["org", *order])
+    )
+
+
+def wide_scores(normalised: pl.DataFrame, ranks: pl.DataFrame, variant: str = "monthly") -> pl.DataFrame:
+    norm = normalised.filter(pl.col("variant") == variant)
+    order = norm["metric"].unique(maintain_order=True).to_list()
+    wide = norm.pivot(on="metric", index="org", values="normalised")
+    return (
+        ranks.filter(pl.col("variant") == variant)
+        .join(wide, on="org", how="left")
+        .sort("position")
+        .select(["org", *order, "score", "rank", "delta_rank"])
+    )
+
+
+def _equal(ours: object, theirs: object, tolerance: float) -> bool:
+    if ours is None or (isinstance(ours, float) and math.isnan(ours)):
+        return theirs is None or (isinstance(theirs, float) and math.isnan(theirs))
+    if theirs is None or (isinstance(theirs, float) and math.isnan(theirs)):
+        return False
+    if isinstance(ours, int | float) and isinstance(theirs, int | float):
+        return abs(float(ours) - float(theirs)) <= tolerance
+    return ours == theirs
+
+
+def compare_tables(
+    ours: pl.DataFrame, theirs: pl.DataFrame, name: str, tolerance: float = 1e-9, renames: dict | None = None
+) -> Match:
+    """Cell-by-cell comparison keyed by org. Every published cell counts; a missing org or column fails."""
+    ours = ours.rename({k: v for k, v in (renames or {}).items() if k in ours.columns})
+    ours_by_org = {row["org"]: row for row in ours.iter_rows(named=True)}
+    cells = matching = 0
+    first = ""
+    for row in theirs.iter_rows(named=True):
+        mine = ours_by_org.get(row["org"])
+        for column, value in row.items():
+            if column == "org":
+                continue
+            cells += 1
+            got = None if mine is None else mine.get(column, "<missing column>")
+            exact = column in ("rank", "delta rank", "delta_rank") or not isinstance(value, float)
+            if _equal(got, value, 0.0 if exact else tolerance):
+                matching += 1
+            elif not first:
+                first = f"{row['org']}.{column}: ours {got!r}, published {value!r}"
+    return Match(name, cells, matching, first)

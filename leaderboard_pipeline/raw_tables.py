@@ -1,0 +1,202 @@
+"""The raw layer's tables: one polars schema per platform x kind and per hand input.
+
+Every source (the published archive, the bundled demo, the live collectors) produces exactly these
+frames for a month, so everything downstream is source-agnostic. Values are stored as read: sentinels
+such as -1 likes stay -1 here and are interpreted by the cleaning rules.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+MONTH = pl.String  # "YYYY-MM": the monthly partition key, present in every table of every layer
+
+_PLATFORM_META = {
+    # Fields only the live collectors know; the archive leaves them null.
+    "pipeline_tag": pl.String,
+    "library": pl.String,
+    "tags": pl.List(pl.String),
+    "parameters": pl.Int64,
+    "downloads_all_time": pl.Int64,
+    "created_at": pl.String,
+    "last_modified": pl.String,
+}
+
+RAW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "hf_models": {
+        "month": MONTH,
+        "namespace": pl.String,
+        "name": pl.String,
+        "downloads_last_month": pl.Int64,
+        "likes": pl.Int64,
+        "community": pl.Int64,
+        "descendants": pl.Int64,
+        "date_crawl": pl.Date,
+        "link": pl.String,
+        **_PLATFORM_META,
+    },
+    "hf_datasets": {
+        "month": MONTH,
+        "namespace": pl.String,
+        "name": pl.String,
+        "downloads_last_month": pl.Int64,
+        "likes": pl.Int64,
+        "community": pl.Int64,
+        "dataset_usage": pl.Int64,
+        "date_crawl": pl.Date,
+        "link": pl.String,
+        **_PLATFORM_META,
+    },
+    "ms_models": {
+        "month": MONTH,
+        "namespace": pl.String,
+        "name": pl.String,
+        "total_downloads": pl.Int64,
+        "likes": pl.Int64,
+        "community": pl.Int64,
+        "date_crawl": pl.Date,
+        "link": pl.String,
+        **_PLATFORM_META,
+    },
+    "ms_datasets": {
+        "month": MONTH,
+        "namespace": pl.String,
+        "name": pl.String,
+        "total_downloads": pl.Int64,
+        "likes": pl.Int64,
+        "community": pl.Int64,
+        "date_crawl": pl.Date,
+        "link": pl.String,
+    },
+    "odl_datasets": {
+        "month": MONTH,
+        "org": pl.String,
+        "namespace": pl.String,
+        "name": pl.String,
+        "total_downloads": pl.Int64,
+        "likes": pl.Int64,
+        "date_crawl": pl.Date,
+        "link": pl.String,
+    },
+    "baai_datasets": {
+        "month": MONTH,
+        "org": pl.String,
+        "namespace": pl.String,
+        "name": pl.String,
+        "total_downloads": pl.Int64,
+        "likes": pl.Int64,
+        "date_crawl": pl.Date,
+        "link": pl.String,
+    },
+    # Hand inputs of the system and benchmark dimensions, long so new columns need no schema change.
+    "system_inputs": {
+        "month": MONTH,
+        "org": pl.String,
+        "position": pl.Int32,
+        "metric": pl.String,
+        "value": pl.Float64,
+    },
+    "benchmark_inputs": {
+        "month": MONTH,
+        "org": pl.String,
+        "position": pl.Int32,
+        "metric": pl.String,
+        "value": pl.Float64,
+    },
+    "other_source_datasets": {
+        "month": MONTH,
+        "org": pl.String,
+        "namespace": pl.String,
+        "name": pl.String,
+        "link": pl.String,
+        "modality": pl.String,
+        "lifecycle": pl.String,
+    },
+    # Hand-curated metric values (e.g. data-processing operators, adapted chips): our own data files.
+    # org "*" carries the value of every org not listed.
+    "curated_metrics": {
+        "month": MONTH,
+        "dimension": pl.String,
+        "metric": pl.String,
+        "org": pl.String,
+        "value": pl.Float64,
+        "evidence": pl.String,
+    },
+    # Organisation registry: which platform namespace belongs to which org.
+    "org_registry": {
+        "month": MONTH,
+        "org": pl.String,
+        "platform": pl.String,
+        "namespace": pl.String,
+    },
+    "model_labels": {
+        "month": MONTH,
+        "key": pl.String,
+        "modality": pl.String,
+        "is_large_model": pl.Boolean,
+    },
+    "dataset_labels": {
+        "month": MONTH,
+        "key": pl.String,
+        "modality": pl.String,
+        "lifecycle": pl.String,
+        "is_valid": pl.Boolean,
+    },
+    # Code repositories behind the system and benchmark dimensions (GitHub, Gitee, GitCode).
+    "code_repos": {
+        "month": MONTH,
+        "org": pl.String,
+        "dimension": pl.String,
+        "platform": pl.String,
+        "repo": pl.String,
+        "stars": pl.Int64,
+        "forks": pl.Int64,
+        "open_issues": pl.Int64,
+        "contributors": pl.Int64,
+        "commits_last_month": pl.Int64,
+    },
+    # What was read or fetched for the month: the run manifest of the snapshot.
+    "snapshot_manifest": {
+        "month": MONTH,
+        "source": pl.String,
+        "table": pl.String,
+        "location": pl.String,
+        "sha256": pl.String,
+        "rows": pl.Int64,
+        "started": pl.String,
+        "finished": pl.String,
+        "requests": pl.Int64,
+        "retries": pl.Int64,
+        "failures": pl.Int64,
+    },
+}
+
+RAW_TABLES = tuple(RAW_SCHEMAS)
+
+PLATFORM_TABLES = {
+    # raw table -> (platform folder in the published layout, record kind)
+    "hf_models": ("HuggingFace", "models"),
+    "hf_datasets": ("HuggingFace", "datasets"),
+    "ms_models": ("ModelScope", "models"),
+    "ms_datasets": ("ModelScope", "datasets"),
+    "odl_datasets": ("OpenDataLab", "datasets"),
+    "baai_datasets": ("BAAIData", "datasets"),
+}
+
+
+def empty_raw(table: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=RAW_SCHEMAS[table])
+
+
+def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Cast a frame to the table's schema: missing optional columns become null, extra ones are dropped.
+
+    Casts are strict: a value that does not fit its column raises instead of silently becoming null.
+    """
+    schema = RAW_SCHEMAS[table]
+    return frame.select(
+        [
+            (pl.col(c).cast(dtype) if c in frame.columns else pl.lit(None, dtype=dtype)).alias(c)
+            for c, dtype in schema.items()
+        ]
+    )
