@@ -1,0 +1,1 @@
+"""Live platform collectors: one module per platform, all through the HTTP layer in `http.py`."""
