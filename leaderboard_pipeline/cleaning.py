@@ -262,7 +262,7 @@ def merge(clean: dict[str, pl.DataFrame], rules: Cleaning, kind: str) -> pl.Data
     extra = ["descendants"] if kind == "models" else ["lifecycle", "dataset_usage"]
     columns = ["month", "org", "namespace", "name", "modality", *extra[:-1], "date_crawl"]
     if not frames:
-        return _empty_merged(kind)
+        return merged_schema_frame(kind)
     rows = pl.concat(
         [
             f.select(
@@ -294,10 +294,10 @@ def merge(clean: dict[str, pl.DataFrame], rules: Cleaning, kind: str) -> pl.Data
             pl.col("platform").unique(maintain_order=True).str.join(",").alias("platforms"),
         )
     )
-    return merged.select(_empty_merged(kind).columns).cast(_empty_merged(kind).schema)
+    return merged.select(merged_schema_frame(kind).columns).cast(merged_schema_frame(kind).schema)
 
 
-def _empty_merged(kind: str) -> pl.DataFrame:
+def merged_schema_frame(kind: str) -> pl.DataFrame:
     schema = {
         "month": pl.String,
         "item": pl.String,

@@ -1,0 +1,1 @@
+"""Dagster wiring: thin assets over the plain functions in ``leaderboard_pipeline.layers``."""

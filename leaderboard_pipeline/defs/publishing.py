@@ -1,0 +1,84 @@
+"""Turn a layer's frames and check outcomes into Dagster outputs and asset check results.
+
+Checks run inside the step that builds the tables (one step per layer keeps orchestration cheap).
+A failed blocking check stops the step before anything is written, so the stored partitions stay as
+they were and nothing downstream runs.
+"""
+
+from collections.abc import Iterator
+
+import dagster as dg
+import polars as pl
+
+from leaderboard_pipeline.preview import markdown_table
+from leaderboard_pipeline.quality import CHECKS, Outcome
+
+
+def check_specs(layer: str) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            name=spec.name,
+            asset=dg.AssetKey([layer, spec.table]),
+            blocking=spec.blocking,
+            description=spec.description,
+        )
+        for spec in CHECKS[layer]
+    ]
+
+
+def outs(layer: str, tables: dict[str, str], **extra) -> dict[str, dg.AssetOut]:
+    """One AssetOut per table: key ``<layer>/<table>``, the DuckDB table ``<layer>.<table>``."""
+    return {
+        f"{layer}_{table}": dg.AssetOut(
+            key=dg.AssetKey([layer, table]),
+            group_name=layer,
+            description=description,
+            metadata={"partition_expr": "month"},
+            kinds={"duckdb", "polars"},
+            **extra,
+        )
+        for table, description in tables.items()
+    }
+
+
+def _preview(frame: pl.DataFrame) -> pl.DataFrame:
+    if "rank" in frame.columns:
+        return (
+            frame.sort(["month", "variant", "rank"], descending=[True, False, False])
+            if "variant" in frame.columns
+            else frame
+        )
+    return frame
+
+
+def publish(
+    context: dg.AssetExecutionContext, layer: str, tables: dict[str, pl.DataFrame], outcomes: list[Outcome]
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    failed = [o for o in outcomes if o.blocking and not o.passed]
+    if not failed:
+        for table, frame in tables.items():
+            yield dg.Output(
+                frame,
+                output_name=f"{layer}_{table}",
+                metadata={
+                    "dagster/row_count": frame.height,
+                    "months": ", ".join(sorted(frame["month"].unique().to_list())) if frame.height else "",
+                    "preview": dg.MetadataValue.md(
+                        markdown_table(_preview(frame).drop("profile", strict=False))
+                    ),
+                },
+            )
+    for o in outcomes:
+        yield dg.AssetCheckResult(
+            asset_key=dg.AssetKey([layer, o.table]),
+            check_name=o.name,
+            passed=o.passed,
+            severity=dg.AssetCheckSeverity.ERROR if o.blocking else dg.AssetCheckSeverity.WARN,
+            metadata=o.metadata,
+        )
+    if failed:
+        summary = "; ".join(f"{layer}.{o.table} {o.name}: {o.metadata}" for o in failed[:5])
+        raise dg.Failure(
+            description=f"blocking check(s) failed, nothing written: {summary}",
+            allow_retries=False,
+        )
