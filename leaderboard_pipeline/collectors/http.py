@@ -251,10 +251,13 @@ class PlatformClient:
         config: PlatformConfig,
         *,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         rng: random.Random | None = None,
     ):
         self.config = config
+        # Waits are interruptible so a failed month stops every platform at once (see `cancel`).
+        self._cancelled = threading.Event()
+        sleep = sleep or self._cancelled.wait
         self.base_url = base_url(config)
         self._token = token(config)
         headers = {"User-Agent": USER_AGENT, **dict(config.headers)}
@@ -279,6 +282,10 @@ class PlatformClient:
 
     def close(self) -> None:
         self._client.close()
+
+    def cancel(self) -> None:
+        """Stop: pending waits return at once and further requests fail (the month is already lost)."""
+        self._cancelled.set()
 
     @contextmanager
     def tally(self, *extra: Counters):
@@ -335,6 +342,8 @@ class PlatformClient:
         while True:
             attempt += 1
             self._wait_turn()
+            if self._cancelled.is_set():
+                raise CollectError(cfg.name, org, what, "cancelled: another request of this month failed")
             headers = {}
             cached = self._etags.get(what) if cfg.etags and method == "GET" else None
             if cached is not None and cached.headers.get("etag"):

@@ -1,0 +1,382 @@
+"""`LiveSource`: the monthly raw snapshot fetched from the platforms' APIs (or replayed from cassettes).
+
+Usage::
+
+    from leaderboard_pipeline.sources.live import LiveSource
+
+    # Live, straight from the APIs (only the current month can be fetched):
+    source = LiveSource(Path("data/registry/orgs.yaml"), None, "off")
+    # Live, storing every response under data/cassettes/<month>/<platform>/:
+    source = LiveSource(Path("data/registry/orgs.yaml"), Path("data/cassettes"), "record")
+    # Offline, from the recorded responses, through the very same collector code:
+    source = LiveSource(Path("data/registry/orgs.yaml"), Path("data/cassettes"), "replay")
+    tables = source.read_month(source.months()[-1])  # every table of RAW_SCHEMAS
+
+`mode` is "off" | "record" | "replay"; None reads `LEADERBOARD_CASSETTES` (default "off"). Base URLs and
+tokens come from env vars only (docs/data-sources.md). `orgs` restricts collection to some registry orgs;
+a replay uses the orgs the recording was made with (stored in `<month>/_snapshot.json`).
+
+`read_month` either returns every record of every platform and org, or raises `SourceError` naming the
+platform, org and request that failed: a partial month is never returned.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import polars as pl
+
+from leaderboard_pipeline import labelling
+from leaderboard_pipeline.collectors import baai, gitee, github, huggingface, modelscope, opendatalab
+from leaderboard_pipeline.collectors.cassette import CassetteTransport, cassette_mode
+from leaderboard_pipeline.collectors.http import (
+    PLATFORMS,
+    CollectError,
+    Counters,
+    PlatformClient,
+    base_url,
+    platform_config,
+)
+from leaderboard_pipeline.raw_tables import RAW_SCHEMAS, conform, empty_raw
+from leaderboard_pipeline.registry import Registry, RegistryError, load_registry
+from leaderboard_pipeline.sources.base import SourceError
+
+log = logging.getLogger("leaderboard_pipeline.sources.live")
+
+DEFAULT_OVERRIDES = Path(__file__).resolve().parents[2] / "data" / "labels" / "overrides.yaml"
+SNAPSHOT_META = "_snapshot.json"
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PLATFORM_TABLES = {
+    "hf_models": "huggingface",
+    "hf_datasets": "huggingface",
+    "ms_models": "modelscope",
+    "ms_datasets": "modelscope",
+    "odl_datasets": "opendatalab",
+    "baai_datasets": "baai",
+    "code_repos": "github",
+}
+
+
+@dataclass
+class _Job:
+    platform: str
+    org: str
+    table: str
+    label: str
+    run: Callable[[PlatformClient], list[dict[str, Any]]]
+
+
+class LiveSource:
+    name = "live"
+
+    def __init__(
+        self,
+        registry_path: Path,
+        cassette_dir: Path | None = None,
+        mode: str | None = None,
+        *,
+        orgs: list[str] | None = None,
+        overrides_path: Path | None = DEFAULT_OVERRIDES,
+        platform_settings: dict[str, dict[str, Any]] | None = None,
+        transports: dict[str, httpx.BaseTransport] | None = None,
+    ):
+        """`platform_settings` overrides PlatformConfig fields per platform (rates, timeouts, retries), so
+        tests and benchmarks can scale time down; `transports` replaces the network per platform."""
+        self.registry_path = Path(registry_path)
+        self.cassette_dir = Path(cassette_dir) if cassette_dir else None
+        self.mode = cassette_mode(mode)
+        if self.mode != "off" and self.cassette_dir is None:
+            raise SourceError(f"cassette mode {self.mode!r} needs a cassette directory")
+        self.orgs = orgs
+        self.overrides_path = overrides_path
+        self.platform_settings = platform_settings or {}
+        self.transports = transports or {}
+        self.last_run: dict[str, Any] = {}  # per-platform and per-org counters of the last read_month
+
+    # -- SnapshotSource ------------------------------------------------------------------------------
+    def months(self) -> list[str]:
+        if self.mode == "replay":
+            if not self.cassette_dir or not self.cassette_dir.is_dir():
+                return []
+            return sorted(
+                p.name
+                for p in self.cassette_dir.iterdir()
+                if _MONTH.match(p.name) and (p / SNAPSHOT_META).exists()
+            )
+        return [datetime.now(UTC).strftime("%Y-%m")]
+
+    def read_month(self, month: str) -> dict[str, pl.DataFrame]:
+        if not _MONTH.match(month):
+            raise SourceError(f"live: month must be 'YYYY-MM', got {month!r}")
+        meta = self._replay_meta(month) if self.mode == "replay" else {}
+        if self.mode == "off" and month != self.months()[0]:
+            raise SourceError(
+                f"live: only the current month ({self.months()[0]}) can be fetched, not {month}"
+            )
+        try:
+            registry = load_registry(self.registry_path).subset(self.orgs or meta.get("orgs"))
+        except RegistryError as exc:
+            raise SourceError(str(exc)) from exc
+        started = meta.get("started") or _now()
+        date_crawl = meta.get("date_crawl") or started[:10]
+        clients = {key: self._client(key, month) for key in PLATFORMS}
+        try:
+            records, tallies = self._collect(registry, clients, month)
+        finally:
+            for c in clients.values():
+                c.close()
+        finished = meta.get("finished") or _now()
+        tables = self._tables(records, registry, month, date_crawl)
+        tables["snapshot_manifest"] = self._manifest(tables, tallies, clients, month, started, finished)
+        if self.mode == "record":
+            path = self.cassette_dir / month / SNAPSHOT_META
+            doc = {"orgs": [o.name for o in registry.orgs], "started": started, "finished": finished}
+            path.write_text(json.dumps({**doc, "date_crawl": date_crawl}, indent=1) + "\n")
+        return tables
+
+    # -- collection ----------------------------------------------------------------------------------
+    def _replay_meta(self, month: str) -> dict[str, Any]:
+        path = self.cassette_dir / month / SNAPSHOT_META
+        if not path.exists():
+            raise SourceError(f"live (replay): no recorded snapshot for {month} ({path} is missing)")
+        return json.loads(path.read_text())
+
+    def _client(self, key: str, month: str) -> PlatformClient:
+        settings = dict(self.platform_settings.get(key, {}))
+        if self.mode == "replay":  # nothing to be polite to: no limiter, no waiting
+            settings.update(rate=float("inf"), max_wait=0.0)
+        config = platform_config(key, **settings)
+        transport = self.transports.get(key)
+        if self.mode != "off":
+            transport = CassetteTransport(
+                self.cassette_dir / month / key, self.mode, base_url(config), transport
+            )
+        return PlatformClient(config, transport=transport)
+
+    def _jobs(self, registry: Registry, month: str) -> list[_Job]:
+        jobs = []
+        for org, ns in registry.namespaces("huggingface"):
+            jobs.append(
+                _Job(
+                    "huggingface",
+                    org,
+                    "hf_models",
+                    f"models of {ns}",
+                    lambda c, ns=ns, org=org: huggingface.collect_models(
+                        c, ns, org, self._large_flags(month)
+                    ),
+                )
+            )
+            jobs.append(
+                _Job(
+                    "huggingface",
+                    org,
+                    "hf_datasets",
+                    f"datasets of {ns}",
+                    lambda c, ns=ns, org=org: huggingface.collect_datasets(c, ns, org),
+                )
+            )
+        for org, ns in registry.namespaces("modelscope"):
+            for kind, table in (("models", "ms_models"), ("datasets", "ms_datasets")):
+                jobs.append(
+                    _Job(
+                        "modelscope",
+                        org,
+                        table,
+                        f"{kind} of {ns}",
+                        lambda c, ns=ns, org=org, kind=kind: modelscope.collect(c, kind, ns, org),
+                    )
+                )
+        for org, ns in registry.namespaces("opendatalab"):
+            jobs.append(
+                _Job(
+                    "opendatalab",
+                    org,
+                    "odl_datasets",
+                    f"datasets of createdBy={ns}",
+                    lambda c, ns=ns, org=org: opendatalab.collect(c, ns, org),
+                )
+            )
+        for org, ns in registry.namespaces("baai"):
+            jobs.append(
+                _Job(
+                    "baai",
+                    org,
+                    "baai_datasets",
+                    "datasets",
+                    lambda c, ns=ns, org=org: baai.collect(c, ns, org),
+                )
+            )
+        for repo in registry.code_repos():
+
+            def run(c, r=repo):
+                if r.platform == "github":
+                    metrics = github.repo_metrics(c, r.repo, r.org, month)
+                else:
+                    metrics = gitee.repo_metrics(c, r.repo, r.org)
+                return [{**metrics, "org": r.org, "dimension": r.dimension, "platform": r.platform}]
+
+            jobs.append(_Job(repo.platform, repo.org, "code_repos", f"repo {repo.repo}", run))
+        return jobs
+
+    def _large_flags(self, month: str) -> Callable[[list[dict]], list[bool | None]]:
+        overrides = self._overrides()
+
+        def flags(records: list[dict]) -> list[bool | None]:
+            if not records:
+                return []
+            labels = labelling.model_labels(_frame(records), month)
+            if overrides is not None:
+                labels = labelling.apply_overrides(labels, overrides["models"])
+            return labels["is_large_model"].to_list()
+
+        return flags
+
+    def _overrides(self) -> dict[str, pl.DataFrame] | None:
+        if self.overrides_path and Path(self.overrides_path).exists():
+            try:
+                return labelling.load_overrides(self.overrides_path)
+            except labelling.OverrideError as exc:
+                raise SourceError(str(exc)) from exc
+        return None
+
+    def _collect(self, registry: Registry, clients: dict[str, PlatformClient], month: str):
+        jobs = self._jobs(registry, month)
+        records: dict[str, list[dict]] = defaultdict(list)
+        tallies = {
+            "table": defaultdict(Counters),
+            "org": defaultdict(Counters),
+            "platform": {k: c.counters for k, c in clients.items()},
+        }
+        pending = defaultdict(int)  # (platform, org) -> jobs left
+        for job in jobs:
+            pending[job.platform, job.org] += 1
+        orgs_total = {p: len({o for (q, o) in pending if q == p}) for p in PLATFORMS}
+        orgs_done: dict[str, int] = defaultdict(int)
+        pools = {
+            k: cf.ThreadPoolExecutor(c.config.concurrency, thread_name_prefix=k) for k, c in clients.items()
+        }
+
+        def run(job: _Job) -> list[dict]:
+            client = clients[job.platform]
+            with client.tally(tallies["table"][job.table], tallies["org"][job.org]):
+                try:
+                    return job.run(client)
+                except CollectError:
+                    raise
+                except Exception as exc:  # a payload we did not expect: still name where it came from
+                    raise CollectError(
+                        client.config.name, job.org, job.label, f"{type(exc).__name__}: {exc}"
+                    ) from exc
+
+        futures = {pools[j.platform].submit(run, j): j for j in jobs}
+        try:
+            for future in cf.as_completed(futures):
+                job = futures[future]
+                records[job.table].extend(future.result())  # re-raises the job's error: fail the month
+                pending[job.platform, job.org] -= 1
+                if pending[job.platform, job.org] == 0:
+                    orgs_done[job.platform] += 1
+                    c = tallies["org"][job.org].snapshot()
+                    log.info(
+                        "%s: org %s done (%d/%d orgs); org so far: %d requests, %d retries",
+                        clients[job.platform].config.name,
+                        job.org,
+                        orgs_done[job.platform],
+                        orgs_total[job.platform],
+                        c["requests"],
+                        c["retries"],
+                    )
+        except Exception:
+            for f in futures:
+                f.cancel()
+            for client in clients.values():
+                client.cancel()
+            raise
+        finally:
+            for pool in pools.values():
+                pool.shutdown(wait=True, cancel_futures=True)
+        self.last_run = {
+            "platform": {k: v.snapshot() for k, v in tallies["platform"].items()},
+            "org": {k: v.snapshot() for k, v in tallies["org"].items()},
+            "table": {k: v.snapshot() for k, v in tallies["table"].items()},
+        }
+        return records, tallies
+
+    # -- tables --------------------------------------------------------------------------------------
+    def _tables(self, records, registry: Registry, month: str, date_crawl: str) -> dict[str, pl.DataFrame]:
+        tables = {t: empty_raw(t) for t in RAW_SCHEMAS}
+        day = datetime.fromisoformat(date_crawl).date()
+        frames = {}
+        for table, rows in records.items():
+            frame = _frame(rows).with_columns(month=pl.lit(month), date_crawl=pl.lit(day))
+            frames[table] = frame
+            tables[table] = conform(table, frame).sort(_sort_keys(table))
+        overrides = self._overrides()
+        models = [frames[t] for t in ("hf_models", "ms_models") if t in frames]
+        datasets = [
+            frames[t] for t in ("hf_datasets", "ms_datasets", "odl_datasets", "baai_datasets") if t in frames
+        ]
+        if models:
+            labels = labelling.model_labels(pl.concat(models, how="diagonal_relaxed"), month)
+            if overrides is not None:
+                labels = labelling.apply_overrides(labels, overrides["models"])
+            tables["model_labels"] = conform("model_labels", labels)
+        if datasets:
+            labels = labelling.dataset_labels(pl.concat(datasets, how="diagonal_relaxed"), month)
+            if overrides is not None:
+                labels = labelling.apply_overrides(labels, overrides["datasets"])
+            tables["dataset_labels"] = conform("dataset_labels", labels)
+        tables["org_registry"] = registry.to_frame(month)
+        return tables
+
+    def _manifest(self, tables, tallies, clients, month, started, finished) -> pl.DataFrame:
+        rows = []
+        for table, frame in tables.items():
+            if table == "snapshot_manifest":
+                continue
+            counts = tallies["table"][table].snapshot() if table in tallies["table"] else {}
+            platform = PLATFORM_TABLES.get(table)
+            where = clients[platform].base_url if platform else str(self.registry_path)
+            if self.mode != "off" and platform:
+                where = str(self.cassette_dir / month / platform)
+            rows.append(
+                {
+                    "month": month,
+                    "source": f"live:{self.mode}",
+                    "table": table,
+                    "location": where,
+                    "sha256": hashlib.sha256(frame.write_ndjson().encode()).hexdigest(),
+                    "rows": frame.height,
+                    "started": started,
+                    "finished": finished,
+                    "requests": counts.get("requests", 0),
+                    "retries": counts.get("retries", 0),
+                    "failures": counts.get("failures", 0),
+                }
+            )
+        return pl.DataFrame(rows, schema=RAW_SCHEMAS["snapshot_manifest"])
+
+
+def _frame(rows: list[dict]) -> pl.DataFrame:
+    # Tags are lists of strings; everything else is inferred, then cast strictly by `conform`.
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def _sort_keys(table: str) -> list[str]:
+    return ["org", "dimension", "repo"] if table == "code_repos" else ["namespace", "name"]
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
