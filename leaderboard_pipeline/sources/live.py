@@ -244,6 +244,12 @@ class LiveSource:
         return flags
 
     def _overrides(self) -> dict[str, pl.DataFrame] | None:
+        # Read once per source: every HF job consults it for the large-model filter.
+        if not hasattr(self, "_override_cache"):
+            self._override_cache = self._load_overrides()
+        return self._override_cache
+
+    def _load_overrides(self) -> dict[str, pl.DataFrame] | None:
         if self.overrides_path and Path(self.overrides_path).exists():
             try:
                 return labelling.load_overrides(self.overrides_path)
