@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -26,7 +27,18 @@ FAST = {
     "read_timeout": 0.5,
     "max_attempts": 6,
 }
-sys.path.insert(0, str(HERE))  # makes mock_ecosystem importable from the tests
+
+
+def _load_mock_ecosystem():
+    # Loaded by path: test folders have no __init__.py and we do not touch sys.path.
+    spec = importlib.util.spec_from_file_location("collectors_mock_ecosystem", HERE / "mock_ecosystem.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+MOCK_ECOSYSTEM = _load_mock_ecosystem()
 
 
 def load_case(platform: str, case: str) -> dict:
@@ -88,3 +100,20 @@ def make_client(sleeps, monkeypatch):
 
 def case(platform: str, *names: str) -> list[dict]:
     return [load_case(platform, n) for n in names]
+
+
+@pytest.fixture(name="case")
+def case_fixture():
+    """case(platform, *names) -> the recorded fixture cases, in order."""
+    return case
+
+
+@pytest.fixture
+def fast() -> dict:
+    return dict(FAST)
+
+
+@pytest.fixture
+def mock():
+    """The mock_ecosystem module (MockEcosystem, expected_rows, the fake data generators)."""
+    return MOCK_ECOSYSTEM

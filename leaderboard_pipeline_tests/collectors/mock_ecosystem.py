@@ -423,7 +423,6 @@ def record_demo(month: str = "2025-03", root: Path | None = None) -> dict:
     import os
     import shutil
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from leaderboard_pipeline.sources.live import LiveSource
 
     repo_root = Path(__file__).resolve().parents[2]

@@ -6,7 +6,6 @@ import json
 
 import httpx
 import pytest
-from conftest import FAST
 
 from leaderboard_pipeline.collectors import huggingface
 from leaderboard_pipeline.collectors.cassette import CassetteMiss, CassetteTransport, cassette_mode
@@ -30,7 +29,9 @@ def _upstream(request: httpx.Request) -> httpx.Response:
 
 
 def _client(tmp_path, mode, base, inner=None):
-    config = platform_config("huggingface", default_url=base, url_env=(), **FAST)
+    config = platform_config(
+        "huggingface", default_url=base, url_env=(), rate=float("inf"), backoff_base=0.001
+    )
     transport = CassetteTransport(tmp_path / "2025-03" / "huggingface", mode, base, inner)
     return PlatformClient(config, transport=transport)
 

@@ -6,7 +6,6 @@ import time
 
 import httpx
 import pytest
-from conftest import BASE, case
 
 from leaderboard_pipeline.collectors.http import CollectError, TokenBucket, header_wait, redact
 from leaderboard_pipeline.sources.base import SourceError
@@ -36,7 +35,7 @@ def test_429_waits_for_retry_after_then_succeeds(make_client, sleeps):
     assert client.counters.snapshot() == {"requests": 2, "retries": 1, "failures": 0}
 
 
-def test_hf_ratelimit_header_sets_the_wait(make_client, sleeps):
+def test_hf_ratelimit_header_sets_the_wait(make_client, sleeps, case):
     cases = case("huggingface", "rate_limited", "datasets")
     client = make_client("huggingface", cases, max_wait=10)
     url = "/api/datasets"
@@ -47,7 +46,7 @@ def test_hf_ratelimit_header_sets_the_wait(make_client, sleeps):
     assert sleeps == [4]  # t=3 from `RateLimit: "api";r=0;t=3`, plus one second
 
 
-def test_github_primary_limit_403_waits_until_reset(make_client, sleeps):
+def test_github_primary_limit_403_waits_until_reset(make_client, sleeps, case):
     limited = case("github", "primary_limit")[0]
     reset = int(time.time()) + 30
     limited["response"]["headers"]["x-ratelimit-reset"] = str(reset)
@@ -56,13 +55,13 @@ def test_github_primary_limit_403_waits_until_reset(make_client, sleeps):
     assert 28 <= sleeps[0] <= 32
 
 
-def test_github_secondary_limit_honours_retry_after(make_client, sleeps):
+def test_github_secondary_limit_honours_retry_after(make_client, sleeps, case):
     client = make_client("github", case("github", "secondary_limit", "repo"), max_wait=100)
     client.get_json("/repos/FlagOpen/FlagEmbedding", org="BAAI")
     assert sleeps[0] == 7
 
 
-def test_github_other_403_is_not_retried(make_client):
+def test_github_other_403_is_not_retried(make_client, case):
     client = make_client("github", case("github", "contributors_too_large"))
     with pytest.raises(CollectError, match="HTTP 403"):
         client.get_json(
@@ -82,7 +81,9 @@ def test_permanent_5xx_names_platform_org_and_request(make_client):
     with pytest.raises(SourceError) as err:
         client.get_json("/openapi/v1/models", org="Ali", params={"owner": "Qwen"})
     msg = str(err.value)
-    assert "ModelScope" in msg and "'Ali'" in msg and f"GET {BASE}/openapi/v1/models?owner=Qwen" in msg
+    assert (
+        "ModelScope" in msg and "'Ali'" in msg and "GET https://api.test/openapi/v1/models?owner=Qwen" in msg
+    )
     assert "gave up after 6 attempts" in msg
     assert client.counters.failures == 1
 
@@ -118,7 +119,7 @@ def test_html_error_page_is_named(make_client):
         client.get_json("/api/datasets", org="ShanghaiAILab")
 
 
-def test_202_still_computing_is_retried(make_client):
+def test_202_still_computing_is_retried(make_client, case):
     client = make_client("github", case("github", "commits_202", "commits_one"))
     params = [("since", "2025-07-01T00:00:00Z"), ("until", "2025-08-01T00:00:00Z"), ("per_page", 1)]
     assert client.get_json("/repos/FlagOpen/FlagEmbedding/commits", org="BAAI", params=params) == [
@@ -127,7 +128,7 @@ def test_202_still_computing_is_retried(make_client):
     assert client.counters.retries == 1
 
 
-def test_etag_reused_on_repeat_request(make_client):
+def test_etag_reused_on_repeat_request(make_client, case):
     client = make_client("github", case("github", "repo", "not_modified"))
     first = client.get_json("/repos/FlagOpen/FlagEmbedding", org="BAAI")
     again = client.get_json("/repos/FlagOpen/FlagEmbedding", org="BAAI")

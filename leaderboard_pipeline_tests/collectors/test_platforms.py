@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import case
 
 from leaderboard_pipeline.collectors import baai, gitee, github, huggingface, modelscope, opendatalab
 from leaderboard_pipeline.collectors.http import CollectError
@@ -13,7 +12,7 @@ def _large_by_params(records):
     return [r["pipeline_tag"] != "text-generation" or (r["parameters"] or 0) >= 500e6 for r in records]
 
 
-def test_hf_models_follow_link_pagination_and_filter(make_client):
+def test_hf_models_follow_link_pagination_and_filter(make_client, case):
     transport_cases = case("huggingface", "models_page1", "models_page2", "bge_children")
     client = make_client("huggingface", transport_cases)
     rows = huggingface.collect_models(client, "BAAI", "BAAI", _large_by_params)
@@ -34,7 +33,7 @@ def test_hf_models_follow_link_pagination_and_filter(make_client):
     assert client.counters.requests == 3
 
 
-def test_hf_datasets(make_client):
+def test_hf_datasets(make_client, case):
     client = make_client("huggingface", case("huggingface", "datasets"))
     [row] = huggingface.collect_datasets(client, "BAAI", "BAAI")
     assert row["name"] == "Infinity-Instruct" and row["downloads_last_month"] == 18211
@@ -44,7 +43,7 @@ def test_hf_datasets(make_client):
     )
 
 
-def test_hf_non_array_payload_is_an_error(make_client):
+def test_hf_non_array_payload_is_an_error(make_client, case):
     bad = case("huggingface", "datasets")
     bad[0]["response"]["body"] = {"error": "Invalid expand"}
     client = make_client("huggingface", bad)
@@ -52,7 +51,7 @@ def test_hf_non_array_payload_is_an_error(make_client):
         huggingface.collect_datasets(client, "BAAI", "BAAI")
 
 
-def test_modelscope_snake_and_pascal_case(make_client):
+def test_modelscope_snake_and_pascal_case(make_client, case):
     client = make_client("modelscope", case("modelscope", "snake_case", "pascal_case"))
     [model] = modelscope.collect(client, "models", "BAAI", "BAAI")
     assert (model["namespace"], model["name"], model["total_downloads"], model["likes"]) == (
@@ -72,26 +71,26 @@ def test_modelscope_snake_and_pascal_case(make_client):
     assert dataset["created_at"] == "2024-01-30T03:20:11Z"  # Unix seconds converted
 
 
-def test_modelscope_page_ending_exactly_at_total(make_client):
+def test_modelscope_page_ending_exactly_at_total(make_client, case):
     client = make_client("modelscope", case("modelscope", "exact_page_1", "exact_page_2"))
     rows = modelscope.collect(client, "models", "iic", "Ali")
     assert len(rows) == 100 and client.counters.requests == 2  # no third, empty page requested
 
 
-def test_modelscope_success_false(make_client):
+def test_modelscope_success_false(make_client, case):
     client = make_client("modelscope", case("modelscope", "failure"))
     with pytest.raises(CollectError, match="success=false: owner not found"):
         modelscope.collect(client, "models", "nobody", "Ali")
 
 
-def test_modelscope_3000_cap_is_refused_loudly(make_client, monkeypatch):
+def test_modelscope_3000_cap_is_refused_loudly(make_client, monkeypatch, case):
     monkeypatch.setattr(modelscope, "MAX_ITEMS", 50)
     client = make_client("modelscope", case("modelscope", "exact_page_1"))
     with pytest.raises(CollectError, match="more than 50 models"):
         modelscope.collect(client, "models", "iic", "Ali")
 
 
-def test_github_repo_metrics(make_client):
+def test_github_repo_metrics(make_client, case):
     cases = case("github", "repo", "pulls", "contributors", "commits_202", "commits_one")
     client = make_client("github", cases)
     row = github.repo_metrics(client, "FlagOpen/FlagEmbedding", "BAAI", "2025-08")
@@ -105,7 +104,7 @@ def test_github_repo_metrics(make_client):
     }
 
 
-def test_github_too_large_contributors_and_empty_repo(make_client):
+def test_github_too_large_contributors_and_empty_repo(make_client, case):
     cases = case("github", "repo", "pulls", "contributors_too_large", "commits_empty_repo")
     client = make_client("github", cases)
     row = github.repo_metrics(client, "FlagOpen/FlagEmbedding", "BAAI", "2025-08")
@@ -118,7 +117,7 @@ def test_github_month_window():
     assert github.month_window("2025-08") == ("2025-07-01T00:00:00Z", "2025-08-01T00:00:00Z")
 
 
-def test_gitee_repo_with_query_token(make_client, monkeypatch):
+def test_gitee_repo_with_query_token(make_client, monkeypatch, case):
     monkeypatch.setenv("GITEE_TOKEN", "tok")
     client = make_client("gitee", case("gitee", "repo"))
     row = gitee.repo_metrics(client, "mindspore/mindspore", "Huawei")
@@ -126,12 +125,12 @@ def test_gitee_repo_with_query_token(make_client, monkeypatch):
     assert client._client._transport.seen[0].url.params["access_token"] == "tok"
 
 
-def test_gitee_org_repos_until_short_page(make_client):
+def test_gitee_org_repos_until_short_page(make_client, case):
     client = make_client("gitee", case("gitee", "org_page1", "org_page2"))
     assert len(gitee.list_org_repos(client, "mindspore", "Huawei")) == 101
 
 
-def test_gitcode_repo_and_unauthorized(make_client, monkeypatch):
+def test_gitcode_repo_and_unauthorized(make_client, monkeypatch, case):
     monkeypatch.setenv("GITCODE_TOKEN", "gc")
     client = make_client("gitcode", case("gitee", "gitcode_repo"))
     assert gitee.repo_metrics(client, "Ascend/MindSpeed", "Huawei")["stars"] == 1200
@@ -141,7 +140,7 @@ def test_gitcode_repo_and_unauthorized(make_client, monkeypatch):
         gitee.repo_metrics(client, "Ascend/MindSpeed", "Huawei")
 
 
-def test_baai_offset_paging(make_client):
+def test_baai_offset_paging(make_client, case):
     client = make_client("baai", case("baai", "page1", "page2"))
     rows = baai.collect(client, "BAAI", "BAAI")
     assert [r["name"] for r in rows] == ["BAAI-CCI3-HQ", "Infinity-Instruct", "OpenSeek-Eval"]
@@ -149,13 +148,13 @@ def test_baai_offset_paging(make_client):
     assert rows[0]["link"] == "https://data.baai.ac.cn/datadetail/BAAI-CCI3-HQ"
 
 
-def test_baai_error_envelope(make_client):
+def test_baai_error_envelope(make_client, case):
     client = make_client("baai", case("baai", "error"))
     with pytest.raises(CollectError, match="BAAIData: org 'BAAI'.*unexpected envelope"):
         baai.collect(client, "BAAI", "BAAI")
 
 
-def test_opendatalab_display_strings(make_client):
+def test_opendatalab_display_strings(make_client, case):
     client = make_client("opendatalab", case("opendatalab", "page0"))
     rows = opendatalab.collect(client, "12199", "ShanghaiAILab")
     assert [(r["namespace"], r["name"], r["total_downloads"], r["likes"]) for r in rows] == [
