@@ -70,6 +70,7 @@ class Profile:
     export_columns: dict[str, str]
     export_files: dict[str, str]
     path: Path
+    export_order: str = "rank"  # rank: best first | input: the hand-input order of orgs
 
     def metric_columns(self, dimension: str) -> tuple[str, ...] | None:
         metrics = self.dimensions[dimension].metrics
@@ -147,6 +148,8 @@ def load_profile(name_or_path: str | Path) -> Profile:
         raise ProfileError(f"{path}: cleaning.merge_key must be one of {MERGE_KEYS}")
 
     export = doc.get("export") or {}
+    if export.get("order", "rank") not in ("rank", "input"):
+        raise ProfileError(f"{path}: export.order must be rank or input")
     return Profile(
         name=doc.get("name", path.stem),
         description=doc.get("description", ""),
@@ -158,4 +161,5 @@ def load_profile(name_or_path: str | Path) -> Profile:
         export_columns=dict(export.get("columns") or {}),
         export_files=dict(export.get("files") or {}),
         path=path,
+        export_order=export.get("order", "rank"),
     )

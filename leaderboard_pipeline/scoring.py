@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import polars as pl
 
 from leaderboard_pipeline.profiles import DIMENSIONS, Profile
@@ -98,8 +99,16 @@ def with_delta(ranks: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFra
 
 
 def discount(rank: pl.Expr) -> pl.Expr:
-    """1 / log2(rank + 1): rank 1 -> 1, rank 2 -> 0.631, rank 3 -> 0.5, ..."""
-    return 1.0 / (rank + 1).cast(pl.Float64).log(2)
+    """1 / log2(rank + 1): rank 1 -> 1, rank 2 -> 0.631, rank 3 -> 0.5, ...
+
+    numpy's log2 (not ln(x)/ln(2)) so the values are bit-identical to the published ones.
+    """
+    log2 = (
+        (rank + 1)
+        .cast(pl.Float64)
+        .map_batches(lambda s: pl.Series(np.log2(s.to_numpy())), return_dtype=pl.Float64)
+    )
+    return 1.0 / log2
 
 
 def overall(dimension_ranks: dict[str, pl.DataFrame], profile: Profile) -> pl.DataFrame:

@@ -14,7 +14,9 @@ SOURCES = ("demo", "archive", "live")
 
 def make_source(kind: str, archive: str | Path | None = None) -> SnapshotSource:
     if kind == "demo":
-        return ArchiveSource(settings.DEMO_DIR, name="demo")
+        from leaderboard_pipeline.sources.demo import DemoSource
+
+        return DemoSource()
     if kind == "archive":
         path = Path(archive or os.environ.get(settings.ENV_ARCHIVE) or settings.DEFAULT_ARCHIVE)
         if not path.exists():

@@ -1,0 +1,262 @@
+"""``leaderboard``: run the graph for months of a source, export rankings, show them in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from leaderboard_pipeline import settings
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one line, exit status 2."""
+
+
+def _months_arg(value: str | None) -> tuple[str, str] | None:
+    if not value:
+        return None
+    first, _, last = value.partition("..")
+    last = last or first
+    for month in (first, last):
+        if not MONTH.match(month):
+            raise CliError(f"--months: {month!r} is not a month YYYY-MM (use YYYY-MM or YYYY-MM..YYYY-MM)")
+    if last < first:
+        raise CliError(f"--months: {first}..{last} ends before it starts")
+    return first, last
+
+
+def _configure(args: argparse.Namespace) -> None:
+    """Everything the Dagster definitions read at build time comes from the environment."""
+    os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home()))
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
+    if getattr(args, "profile", None):
+        os.environ[settings.ENV_PROFILE] = args.profile
+    if getattr(args, "source", None):
+        os.environ[settings.ENV_SOURCE] = args.source
+    if getattr(args, "archive", None):
+        os.environ[settings.ENV_ARCHIVE] = str(Path(args.archive).resolve())
+    if getattr(args, "replace_raw", False):
+        os.environ["LEADERBOARD_REPLACE_RAW"] = "1"
+
+
+def _profile(args: argparse.Namespace):
+    from leaderboard_pipeline.profiles import ProfileError, load_profile
+
+    try:
+        return load_profile(args.profile or os.environ.get(settings.ENV_PROFILE, settings.DEFAULT_PROFILE))
+    except ProfileError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _contiguous(months: list[str]) -> list[list[str]]:
+    """Split sorted months into runs of consecutive months (one Dagster run each)."""
+    from leaderboard_pipeline.cleaning import previous_month
+
+    runs: list[list[str]] = []
+    for month in months:
+        if runs and previous_month(month) == runs[-1][-1]:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return runs
+
+
+def _plan(source_months: list[str], wanted: tuple[str, str] | None, stored: set[str]) -> list[str]:
+    """The months to run: those asked for, plus earlier source months whose tables are not stored yet
+    (ModelScope differences, delta ranks and accumulated tables need them)."""
+    if wanted is None:
+        return source_months
+    first, last = wanted
+    chosen = [m for m in source_months if first <= m <= last]
+    if not chosen:
+        raise CliError(
+            f"--months {first}..{last}: the source has no such month (it has {', '.join(source_months) or 'none'})"
+        )
+    earlier = [m for m in source_months if m < chosen[0]]
+    missing = [m for m in earlier if m not in stored]
+    if missing:
+        chosen = [m for m in source_months if missing[0] <= m <= last]
+    elif earlier:
+        chosen = [earlier[-1], *chosen]  # recomputing last month is cheap and keeps deltas exact
+    return chosen
+
+
+def _error_message(result) -> str:
+    """The innermost error of the first failed step: the message our code raised."""
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE" and event.event_specific_data is not None:
+            error = event.event_specific_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause
+            if error is not None:
+                message = error.message.strip().splitlines()
+                return message[-1] if message else "step failed"
+    return "the run failed (see the Dagster UI for the run log)"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _configure(args)
+    profile = _profile(args)
+    wanted = _months_arg(args.months)
+    from leaderboard_pipeline.sources.base import SourceError
+    from leaderboard_pipeline.sources.factory import make_source
+    from leaderboard_pipeline.warehouse import stored_months
+
+    try:
+        source = make_source(args.source, args.archive)
+        source_months = source.months()
+    except SourceError as exc:
+        raise CliError(str(exc)) from None
+    stored = set(stored_months(settings.warehouse_path(), "clean", "models", profile.name))
+    months = _plan(source_months, wanted, stored)
+
+    warnings.filterwarnings("ignore")
+    import dagster as dg
+
+    from leaderboard_pipeline.definitions import build_definitions
+
+    job = build_definitions().resolve_job_def("monthly_leaderboard")
+    instance = dg.DagsterInstance.get()
+    started = time.perf_counter()
+    for run in _contiguous(months):
+        print(
+            f"running {source.name} {run[0]}..{run[-1]} with profile {profile.name} -> {settings.warehouse_path()}"
+        )
+        result = job.execute_in_process(
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": run[0],
+                "dagster/asset_partition_range_end": run[-1],
+                "leaderboard/source": source.name,
+                "leaderboard/profile": profile.name,
+            },
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            raise_on_error=False,
+        )
+        warned = [e for e in result.get_asset_check_evaluations() if not e.passed]
+        for evaluation in warned:
+            detail = ", ".join(
+                f"{k}={v.value}" for k, v in evaluation.metadata.items() if k != "failure_sample"
+            )
+            print(f"  check {evaluation.asset_key.to_user_string()} {evaluation.check_name}: {detail}")
+        if not result.success:
+            raise CliError(f"run {result.run_id[:8]} failed: {_error_message(result)}")
+    print(f"done: {len(months)} month(s) in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _warehouse_tables(profile_name: str, month: str):
+    from leaderboard_pipeline.warehouse import WarehouseError, read_partitions, stored_months
+
+    path = settings.warehouse_path()
+    try:
+        available = stored_months(path, "scores", "overall", profile_name)
+    except WarehouseError as exc:
+        raise CliError(str(exc)) from None
+    if month == "latest":
+        if not available:
+            raise CliError(f"{path}: no scores for profile {profile_name} yet (run `leaderboard run` first)")
+        month = available[-1]
+    if month not in available:
+        raise CliError(
+            f"no scores for {month} with profile {profile_name} in {path} "
+            f"(have: {', '.join(available) or 'none'})"
+        )
+
+    def read(schema: str, table: str):
+        return read_partitions(path, schema, table, [month], profile_name, read_only=True)
+
+    return month, read
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from leaderboard_pipeline.exports import export_month
+
+    profile = _profile(args)
+    month, read = _warehouse_tables(profile.name, args.month)
+    written = export_month(read, profile, Path(args.out), args.format)
+    print(f"{month}: wrote {len(written)} files to {args.out}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from leaderboard_pipeline.exports import ranking_table
+
+    profile = _profile(args)
+    month, read = _warehouse_tables(profile.name, args.month)
+    table = ranking_table(read, profile, args.dimension, args.variant)
+    if table is None:
+        raise CliError(f"no {args.variant} ranking for {args.dimension} in {month}")
+    table = table.sort(["rank", "position"]).drop("position")
+    table = table.head(args.top) if args.top else table
+    with pl.Config(
+        tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, float_precision=4, tbl_width_chars=200
+    ):
+        print(f"{args.dimension} ranking, {month} ({args.variant}, profile {profile.name})")
+        print(table)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leaderboard", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="materialise the asset graph for months of a source")
+    run.add_argument("--source", choices=("demo", "archive", "live"), default="demo")
+    run.add_argument(
+        "--archive", help=f"archive folder (default ${settings.ENV_ARCHIVE} or ../shared/reference/osir-lmts)"
+    )
+    run.add_argument("--months", help="YYYY-MM or YYYY-MM..YYYY-MM (default: every month of the source)")
+    run.add_argument(
+        "--profile", help=f"scoring profile under data/profiles (default {settings.DEFAULT_PROFILE})"
+    )
+    run.add_argument("--replace-raw", action="store_true", help="allow replacing stored raw partitions")
+    run.set_defaults(func=cmd_run)
+
+    export = sub.add_parser("export", help="write a month's rankings as files")
+    export.add_argument("--month", required=True, help="YYYY-MM or 'latest'")
+    export.add_argument("--out", required=True)
+    export.add_argument("--profile")
+    export.add_argument("--format", choices=("csv", "parquet", "json"), default="csv")
+    export.set_defaults(func=cmd_export)
+
+    show = sub.add_parser("show", help="print a month's ranking")
+    show.add_argument("--month", default="latest")
+    show.add_argument(
+        "--dimension", choices=("overall", "data", "model", "system", "benchmark"), default="overall"
+    )
+    show.add_argument("--variant", choices=("monthly", "accumulated"), default="monthly")
+    show.add_argument("--top", type=int, default=0, help="only the first N rows")
+    show.add_argument("--profile")
+    show.set_defaults(func=cmd_show)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from leaderboard_pipeline.profiles import ProfileError
+    from leaderboard_pipeline.sources.base import SourceError
+    from leaderboard_pipeline.warehouse import WarehouseError
+
+    try:
+        return args.func(args)
+    except (CliError, SourceError, WarehouseError, ProfileError) as exc:
+        print(f"leaderboard: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
