@@ -128,7 +128,10 @@ def load_registry(path: Path | str) -> Registry:
                     )
             if nss:
                 namespaces[platform] = nss
-        orgs.append(Org(name, namespaces, _repos(entry.get("repos"), name, where)))
+        repos = _repos(entry.get("repos"), name, where)
+        if not namespaces and not repos:
+            raise RegistryError(f"{where}: empty org: it lists no namespace and no repository")
+        orgs.append(Org(name, namespaces, repos))
     return Registry(path, tuple(orgs))
 
 

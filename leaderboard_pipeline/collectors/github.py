@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from leaderboard_pipeline.collectors.http import PlatformClient, last_page
+from leaderboard_pipeline.collectors.http import PlatformClient, last_page, next_link
 
 
 def month_window(month: str) -> tuple[str, str]:
@@ -48,3 +48,17 @@ def repo_metrics(client: PlatformClient, repo: str, org: str, month: str) -> dic
             client, f"/repos/{repo}/commits", org, [("since", since), ("until", until)], allow=(204,)
         ),
     }
+
+
+def list_org_repos(
+    client: PlatformClient, owner: str, org: str, *, sources_only: bool = True
+) -> list[dict[str, Any]]:
+    """An organisation's public repos (forks excluded by default), following `Link rel="next"`."""
+    url: str | None = f"/orgs/{owner}/repos"
+    params: Any = [("type", "sources" if sources_only else "public"), ("per_page", 100)]
+    repos: list[dict[str, Any]] = []
+    while url:
+        resp = client.request("GET", url, org=org, params=params)
+        repos.extend(client.parse_json(resp, org) or [])
+        url, params = next_link(resp), None  # never build page URLs ourselves
+    return repos

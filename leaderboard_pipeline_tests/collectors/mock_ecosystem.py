@@ -8,6 +8,10 @@ the client's read timeout, and permanent failures for chosen paths.
 Record the demo month (run from the repo root):
 
     .venv/bin/python leaderboard_pipeline_tests/collectors/mock_ecosystem.py record-demo
+
+Measure requests per org / snapshot and the achieved request rate (all 32 registry orgs):
+
+    .venv/bin/python leaderboard_pipeline_tests/collectors/mock_ecosystem.py measure [rate]
 """
 
 from __future__ import annotations
@@ -454,7 +458,43 @@ def record_demo(month: str = "2025-03", root: Path | None = None) -> dict:
 
 PREFIXES_TO_KEYS = ["huggingface", "modelscope", "github", "opendatalab", "baai", "gitee", "gitcode"]
 
+
+def measure(rate: float = 20.0, orgs: list[str] | None = None) -> dict:
+    """Requests per org and per snapshot, and achieved vs configured request rate per platform.
+
+    Every platform's limiter is set to `rate` req/s (burst 1); waits are scaled down so only the limiter
+    paces the run. The mock answers with 5 ms latency and no faults.
+    """
+    import os
+
+    from leaderboard_pipeline.sources.live import LiveSource
+
+    registry = Path(__file__).resolve().parents[2] / "data" / "registry" / "orgs.yaml"
+    settings = {"rate": rate, "burst": 1, "backoff_base": 0.01, "backoff_cap": 0.02}
+    with MockEcosystem(latency_ms=5) as eco:
+        os.environ.update(eco.env())
+        source = LiveSource(
+            registry, None, "off", orgs=orgs, platform_settings=dict.fromkeys(PREFIXES_TO_KEYS, settings)
+        )
+        started = time.monotonic()
+        source.read_month(source.months()[0])
+        elapsed = time.monotonic() - started
+    prefixes = {"huggingface": "hf", "modelscope": "ms", "github": "gh"}
+    return {
+        "orgs": len(source.last_run["org"]),
+        "requests_per_snapshot": sum(v["requests"] for v in source.last_run["platform"].values()),
+        "seconds": round(elapsed, 2),
+        "requests_per_platform": {k: v["requests"] for k, v in source.last_run["platform"].items()},
+        "requests_per_org": {k: v["requests"] for k, v in source.last_run["org"].items()},
+        "configured_rate": rate,
+        "achieved_rate": {k: round(eco.rate(p), 2) for k, p in prefixes.items()},
+    }
+
+
 if __name__ == "__main__":
-    if sys.argv[1:] != ["record-demo"]:
+    if sys.argv[1:] == ["record-demo"]:
+        print(json.dumps(record_demo(), indent=1))
+    elif sys.argv[1:2] == ["measure"]:
+        print(json.dumps(measure(*(float(a) for a in sys.argv[2:3])), indent=1))
+    else:
         sys.exit(__doc__)
-    print(json.dumps(record_demo(), indent=1))

@@ -165,3 +165,13 @@ def test_token_bucket_holds_the_rate():
         bucket.acquire()
     elapsed = time.monotonic() - start
     assert 0.09 <= elapsed < 0.2  # 20 waits of 5 ms after the first token
+
+
+def test_exhausted_quota_pauses_before_the_next_request(make_client, sleeps):
+    reset = str(int(time.time()) + 10)
+    transport = _seq((200, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}, {}), (200, {}, {}))
+    client = make_client("github", transport, max_wait=100)
+    client.get_json("/a", org="Meta")
+    assert sleeps == []
+    client.get_json("/b", org="Meta")
+    assert 8 <= sleeps[0] <= 11  # waited for the window instead of running into a 403

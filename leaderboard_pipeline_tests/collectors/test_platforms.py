@@ -112,6 +112,12 @@ def test_github_too_large_contributors_and_empty_repo(make_client, case):
     assert client.counters.retries == 0  # the "too large" 403 is a permanent answer
 
 
+def test_github_org_repos_follow_link(make_client, case):
+    client = make_client("github", case("github", "org_repos_page1", "org_repos_page2"))
+    repos = github.list_org_repos(client, "FlagOpen", "BAAI")
+    assert len(repos) == 101 and repos[-1]["full_name"] == "FlagOpen/FlagGems"
+
+
 def test_github_month_window():
     assert github.month_window("2025-01") == ("2024-12-01T00:00:00Z", "2025-01-01T00:00:00Z")
     assert github.month_window("2025-08") == ("2025-07-01T00:00:00Z", "2025-08-01T00:00:00Z")

@@ -49,6 +49,7 @@ def _write(tmp_path, text):
         ("orgs:\n  A: {repos: {system: [github:onlyowner]}}\n", r"'github:onlyowner' must look like"),
         ("orgs:\n  A: {repos: {infra: [github:a/b]}}\n", "expected a mapping with keys"),
         ("orgs: []\n", "expected a top-level mapping"),
+        ("orgs:\n  A: {}\n", "org 'A': empty org"),
         ("orgs: {A: [\n", "cannot read registry"),
     ],
 )
