@@ -210,6 +210,25 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    from leaderboard_pipeline.site import build_site
+
+    profile = _profile(args)
+    path = settings.warehouse_path()
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out {out}: exists and is not a folder")
+    if out.exists() and any(out.iterdir()) and not (out / "index.html").exists():
+        # build_site empties the folder: refuse one that does not look like an earlier site build.
+        raise CliError(f"--out {out}: not empty and not a site build (no index.html); choose another folder")
+    report = build_site(path, profile, out)
+    print(
+        f"site: {report.pages} pages, {report.bytes / 1e6:.1f} MB in {report.seconds:.1f} s "
+        f"(profile {profile.name}) -> {report.index}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leaderboard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -242,6 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--top", type=int, default=0, help="only the first N rows")
     show.add_argument("--profile")
     show.set_defaults(func=cmd_show)
+    site = sub.add_parser("site", help="render the static leaderboard site from the warehouse")
+    site.add_argument("--out", required=True, help="folder to write the site into (replaced)")
+    site.add_argument("--profile")
+    site.set_defaults(func=cmd_site)
     return parser
 
 

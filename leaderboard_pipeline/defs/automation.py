@@ -8,7 +8,8 @@ from leaderboard_pipeline.defs.partitions import monthly
 
 leaderboard_job = dg.define_asset_job(
     "monthly_leaderboard",
-    selection=dg.AssetSelection.all(),
+    # The site is unpartitioned (it shows every month): it has its own job, publish_site.
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("site"),
     partitions_def=monthly,
     description="Raw snapshot -> clean -> metrics -> scores for one month or a range (one run per backfill).",
 )
