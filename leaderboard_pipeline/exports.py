@@ -72,7 +72,8 @@ def _write(frame: pl.DataFrame, path: Path, fmt: str) -> Path:
 
 
 def export_month(read: Reader, profile: Profile, out: Path, fmt: str = "csv") -> list[Path]:
-    """``<dim>-rank``, ``<dim>-accumulated-rank`` and ``<dim>-summary`` files of one month.
+    """``<dim>-rank``, ``<dim>-accumulated-rank`` and ``<dim>-summary`` files of one month, plus every
+    stored score and metric table under ``tables/`` (``export_tables``).
 
     File and column names follow the profile's ``export`` section (osir-published uses the published
     names, so its files diff directly against the published ones).
@@ -96,4 +97,27 @@ def export_month(read: Reader, profile: Profile, out: Path, fmt: str = "csv") ->
                 emit(_order(table, profile), f"{name}-{suffix}")
         if dimension != "overall":
             emit(metric_table(read, dimension), f"{name}-summary")
+    return written + export_tables(read, out / "tables", fmt)
+
+
+STORED_TABLES = (
+    *(("scores", f"{d}_{kind}") for kind in ("normalised", "rank") for d in DIMENSIONS),
+    ("scores", "overall"),
+    *(("metrics", d) for d in DIMENSIONS),
+)
+
+
+def export_tables(read: Reader, out: Path, fmt: str = "csv") -> list[Path]:
+    """Every score and metric table of the month as stored (long, both variants): ``<schema>-<table>``.
+
+    The ranking files above are the published wide layouts; these are the analysts' complete copy,
+    including what the wide files leave out (accumulated metric values, normalised values per variant).
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for schema, table in STORED_TABLES:
+        frame = read(schema, table)
+        if frame is not None:
+            order = [c for c in ("month", "variant", "position", "metric") if c in frame.columns]
+            written.append(_write(frame.sort(order), out / f"{schema}-{table}", fmt))
     return written
