@@ -42,13 +42,16 @@ def outs(layer: str, tables: dict[str, str], **extra) -> dict[str, dg.AssetOut]:
 
 
 def _preview(frame: pl.DataFrame) -> pl.DataFrame:
-    if "rank" in frame.columns:
-        return (
-            frame.sort(["month", "variant", "rank"], descending=[True, False, False])
-            if "variant" in frame.columns
-            else frame
-        )
-    return frame
+    """What the UI shows of a table: for rankings, the top 10 of the latest month (monthly variant when
+    there is one), best first; other tables as written."""
+    if "rank" not in frame.columns or frame.is_empty():
+        return frame
+    latest = frame.filter(pl.col("month") == pl.col("month").max())
+    if "variant" in latest.columns:
+        variant = "monthly" if (latest["variant"] == "monthly").any() else latest["variant"].min()
+        latest = latest.filter(pl.col("variant") == variant)
+    order = ["rank", "position"] if "position" in latest.columns else ["rank"]
+    return latest.sort(order).head(10).drop("position", strict=False)
 
 
 def publish(
