@@ -92,16 +92,22 @@ def _plan(source_months: list[str], wanted: tuple[str, str] | None, stored: set[
     return chosen
 
 
+OUR_ERRORS = {"SourceError", "WarehouseError", "Failure", "CollectError", "RegistryError", "ProfileError"}
+
+
 def _error_message(result) -> str:
-    """The innermost error of the first failed step: the message our code raised."""
+    """The error our code raised in the first failed step (not Dagster's wrappers, not its causes)."""
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE" and event.event_specific_data is not None:
-            error = event.event_specific_data.error
-            while error is not None and error.cause is not None:
+            chain, error = [], event.event_specific_data.error
+            while error is not None:
+                chain.append(error)
                 error = error.cause
-            if error is not None:
-                message = error.message.strip().splitlines()
-                return message[-1] if message else "step failed"
+            ours = next((e for e in chain if e.cls_name in OUR_ERRORS), chain[-1] if chain else None)
+            if ours is not None:
+                text = ours.message.strip()
+                text = re.sub(r"^[\w.]+(Error|Failure): ", "", text)
+                return " ".join(text.split("\n")[:3]).strip() or "step failed"
     return "the run failed (see the Dagster UI for the run log)"
 
 
@@ -141,7 +147,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 "leaderboard/source": source.name,
                 "leaderboard/profile": profile.name,
             },
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            # our own one-line error replaces Dagster's console traceback; the full log is in the instance
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             raise_on_error=False,
         )
         warned = [e for e in result.get_asset_check_evaluations() if not e.passed]

@@ -114,6 +114,18 @@ def load_profile(name_or_path: str | Path) -> Profile:
     if doc.get("ranking", "dense") != "dense":
         raise ProfileError(f"{path}: only dense ranking is implemented")
 
+    cleaning_doc = dict(doc.get("cleaning") or {})
+    known = set(Cleaning.__dataclass_fields__)
+    unknown = set(cleaning_doc) - known
+    if unknown:
+        raise ProfileError(f"{path}: unknown cleaning switch(es): {', '.join(sorted(unknown))}")
+    for key, value in cleaning_doc.items():
+        if isinstance(value, list):
+            cleaning_doc[key] = tuple(value)
+    cleaning = Cleaning(**cleaning_doc)
+    if cleaning.merge_key not in MERGE_KEYS:
+        raise ProfileError(f"{path}: cleaning.merge_key must be one of {MERGE_KEYS}")
+
     dimensions = {}
     for dim in DIMENSIONS:
         spec = (doc.get("dimensions") or {}).get(dim)
@@ -134,18 +146,6 @@ def load_profile(name_or_path: str | Path) -> Profile:
                 raise ProfileError(f"{path}: dimensions.{dim} lists a metric twice")
             metrics = tuple(metrics)
         dimensions[dim] = Dimension(dim, metrics, dict(spec.get("categories") or {}))
-
-    cleaning_doc = dict(doc.get("cleaning") or {})
-    known = set(Cleaning.__dataclass_fields__)
-    unknown = set(cleaning_doc) - known
-    if unknown:
-        raise ProfileError(f"{path}: unknown cleaning switch(es): {', '.join(sorted(unknown))}")
-    for key, value in cleaning_doc.items():
-        if isinstance(value, list):
-            cleaning_doc[key] = tuple(value)
-    cleaning = Cleaning(**cleaning_doc)
-    if cleaning.merge_key not in MERGE_KEYS:
-        raise ProfileError(f"{path}: cleaning.merge_key must be one of {MERGE_KEYS}")
 
     export = doc.get("export") or {}
     if export.get("order", "rank") not in ("rank", "input"):

@@ -232,6 +232,7 @@ class ArchiveSource:
     root: Path
     name: str = "archive"
     curated_path: Path | None = None
+    require_config: bool = True  # False for a folder that only holds hand inputs
     _folders: dict[str, Path] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -286,10 +287,13 @@ class ArchiveSource:
             note("other_source_datasets", other, tables["other_source_datasets"])
         config = self.root / "config"
         links = config / "org-links.json"
-        if not links.exists():
+        if links.exists():
+            tables["org_registry"] = read_org_links(links, month)
+            note("org_registry", links, tables["org_registry"])
+        elif self.require_config:
             raise SourceError(f"{links}: not found (every archive needs its organisation links)")
-        tables["org_registry"] = read_org_links(links, month)
-        note("org_registry", links, tables["org_registry"])
+        else:
+            tables["org_registry"] = empty_raw("org_registry")
         for table, stem in (("model_labels", "model-info"), ("dataset_labels", "dataset-info")):
             path = config / f"{stem}.json"
             tables[table] = _read_labels(path, table, month)

@@ -2,21 +2,50 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from leaderboard_pipeline import settings
 from leaderboard_pipeline.sources.archive import ArchiveSource
 from leaderboard_pipeline.sources.base import SnapshotSource, SourceError
+from leaderboard_pipeline.sources.combined import CombinedSource
 
 SOURCES = ("demo", "archive", "live")
 
 
+def _http_overrides() -> dict[str, dict]:
+    """``LEADERBOARD_HTTP_OVERRIDES``: JSON of PlatformConfig fields (rate, burst, read_timeout, ...) applied
+    to every platform, or ``{platform: {field: value}}``. For mock servers and benchmarks, never needed live."""
+    raw = os.environ.get("LEADERBOARD_HTTP_OVERRIDES")
+    if not raw:
+        return {}
+    from leaderboard_pipeline.collectors.http import PLATFORMS
+
+    try:
+        doc = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"LEADERBOARD_HTTP_OVERRIDES: not valid JSON ({exc})") from None
+    if doc and all(k in PLATFORMS for k in doc):
+        return doc
+    return dict.fromkeys(PLATFORMS, doc)
+
+
+def _live(mode: str):
+    from leaderboard_pipeline.sources.live import LiveSource  # heavy: only when asked for
+
+    return LiveSource(
+        registry_path=settings.DATA_DIR / "registry" / "orgs.yaml",
+        cassette_dir=settings.DATA_DIR / "cassettes",
+        mode=mode,
+        platform_settings=_http_overrides(),
+    )
+
+
 def make_source(kind: str, archive: str | Path | None = None) -> SnapshotSource:
     if kind == "demo":
-        from leaderboard_pipeline.sources.demo import DemoSource
-
-        return DemoSource()
+        # the demo's archive-layout months, plus its cassette months replayed through the collectors
+        return CombinedSource(_live("replay"), settings.DEMO_DIR, name="demo")
     if kind == "archive":
         path = Path(archive or os.environ.get(settings.ENV_ARCHIVE) or settings.DEFAULT_ARCHIVE)
         if not path.exists():
@@ -25,11 +54,7 @@ def make_source(kind: str, archive: str | Path | None = None) -> SnapshotSource:
             )
         return ArchiveSource(path, name="archive")
     if kind == "live":
-        from leaderboard_pipeline.sources.live import LiveSource  # heavy: only when asked for
-
-        return LiveSource(
-            registry_path=settings.DATA_DIR / "registry" / "orgs.yaml",
-            cassette_dir=settings.DATA_DIR / "cassettes",
-            mode=os.environ.get("LEADERBOARD_CASSETTES", "off"),
-        )
+        inputs = Path(os.environ.get(settings.ENV_INPUTS) or settings.DATA_DIR / "inputs")
+        mode = os.environ.get("LEADERBOARD_CASSETTES", "off")
+        return CombinedSource(_live(mode), inputs, name="live", archive_months=False)
     raise SourceError(f"unknown source {kind!r} (one of {', '.join(SOURCES)})")

@@ -1,0 +1,40 @@
+"""Shared fixtures: an isolated warehouse and Dagster home per test, and the reference archive path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from leaderboard_pipeline import settings
+
+REFERENCE = settings.DEFAULT_ARCHIVE
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory, monkeypatch):
+    """No test touches data/warehouse.duckdb or .dagster/ of the checkout."""
+    base = tmp_path_factory.mktemp("env")
+    monkeypatch.setenv(settings.ENV_DB, str(base / "warehouse.duckdb"))
+    monkeypatch.setenv("DAGSTER_HOME", str(base / "dagster"))
+    (base / "dagster").mkdir()
+    (base / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    for name in (settings.ENV_SOURCE, settings.ENV_ARCHIVE, settings.ENV_PROFILE, "LEADERBOARD_REPLACE_RAW"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LEADERBOARD_CASSETTES", "replay")
+    yield base
+
+
+@pytest.fixture(scope="session")
+def reference_archive() -> Path:
+    """The published archive, read at run time. Missing in CI is a failure, not a skip."""
+    if not (REFERENCE / "snapshots").is_dir():
+        pytest.fail(
+            f"reference archive not found at {REFERENCE} (CI must provide ../shared beside the checkout)"
+        )
+    return REFERENCE
+
+
+def pytest_configure(config):
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")

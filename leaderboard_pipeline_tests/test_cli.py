@@ -1,0 +1,182 @@
+"""The `leaderboard` command: run, show and export on the demo; live runs against a local mock
+ecosystem; errors are one line naming the file, row or request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import shutil
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from leaderboard_pipeline import settings
+from leaderboard_pipeline.cli import main
+from leaderboard_pipeline.registry import load_registry
+from leaderboard_pipeline.warehouse import read_partitions
+
+MOCK_PATH = Path(__file__).parent / "collectors" / "mock_ecosystem.py"
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def demo_warehouse(tmp_path_factory):
+    """One demo run shared by the read-only tests of this module."""
+    base = tmp_path_factory.mktemp("cli")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(settings.ENV_DB, str(base / "w.duckdb"))
+        mp.setenv("DAGSTER_HOME", str(base / "dagster"))
+        mp.setenv("LEADERBOARD_CASSETTES", "replay")
+        assert main(["run", "--source", "demo"]) == 0
+    return base / "w.duckdb"
+
+
+@pytest.fixture
+def use_demo(demo_warehouse, monkeypatch):
+    monkeypatch.setenv(settings.ENV_DB, str(demo_warehouse))
+
+
+def test_show_prints_the_latest_ranking(use_demo, capsys):
+    code, out, _ = run_cli(capsys, "show", "--top", "3")
+    assert code == 0
+    assert "overall ranking, 2025-03 (monthly, profile methodology)" in out
+    assert sum(org in out for org in ("BAAI", "ShanghaiAILab", "Ali", "Meta", "Google", "Baidu")) == 3
+
+
+def test_export_writes_every_ranking_file(use_demo, capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "export", "--month", "2025-02", "--out", str(tmp_path))
+    assert code == 0
+    for stem in ("data", "model", "system", "benchmark", "overall"):
+        frame = pl.read_csv(tmp_path / f"{stem}-rank.csv")
+        assert frame.height == 6
+        assert {"org", "score", "rank", "delta_rank"} <= set(frame.columns)
+        assert frame["rank"].is_sorted()
+    for stem in ("data", "model", "overall"):
+        assert pl.read_csv(tmp_path / f"{stem}-accumulated-rank.csv").height == 6
+    model = pl.read_csv(tmp_path / "model-rank.csv")
+    assert "downloads_language" in model.columns and model["downloads_language"].max() == 1.0
+
+
+def test_unknown_month_is_one_clear_line(use_demo, capsys, tmp_path):
+    code, _, err = run_cli(capsys, "export", "--month", "2030-01", "--out", str(tmp_path))
+    assert code == 2
+    assert err.strip().count("\n") == 0
+    assert "no scores for 2030-01 with profile methodology" in err and "2025-03" in err
+
+
+def test_missing_archive(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "run", "--source", "archive", "--archive", str(tmp_path / "missing"))
+    assert code == 2 and "archive not found" in err
+
+
+def test_malformed_file_names_file_and_line(capsys, tmp_path):
+    archive = tmp_path / "archive"
+    shutil.copytree(settings.DEMO_DIR, archive, ignore=shutil.ignore_patterns("*.py"))
+    bad = archive / "snapshots" / "2025-01-14" / "ModelScope" / "raw-models-info.jsonl"
+    lines = bad.read_text().splitlines()
+    lines[3] = '{"repo": "BAAI", "model_name": '
+    bad.write_text("\n".join(lines) + "\n")
+    code, _, err = run_cli(capsys, "run", "--source", "archive", "--archive", str(archive))
+    assert code == 2
+    assert f"{bad}:4: not valid JSON" in err
+    assert err.strip().count("\n") == 0
+
+
+def _mock():
+    spec = importlib.util.spec_from_file_location("mock_ecosystem_cli", MOCK_PATH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FAST_HTTP = {
+    "rate": 2000.0,
+    "burst": 50,
+    "backoff_base": 0.001,
+    "backoff_cap": 0.01,
+    "secondary_wait": 0.01,
+    "max_wait": 2.0,
+    "connect_timeout": 0.5,
+    "read_timeout": 0.3,
+    "max_attempts": 8,
+}
+
+
+@pytest.fixture
+def live_inputs(tmp_path, monkeypatch):
+    """Hand inputs for the current month, which is the only month a live run can fetch."""
+    today = dt.datetime.now(dt.UTC).date()
+    folder = tmp_path / "inputs" / "snapshots" / today.strftime("%Y-%m-07")
+    folder.mkdir(parents=True)
+    (folder / "infra-summary.csv").write_text(
+        "org,num_operators,support_lifecycle\nBAAI,10,4\nAli,3,4\nBaidu,0,2\n"
+    )
+    (folder / "eval-summary.csv").write_text("org,num_leaderboards\nBAAI,4\nAli,0\nBaidu,1\n")
+    monkeypatch.setenv(settings.ENV_INPUTS, str(tmp_path / "inputs"))
+    monkeypatch.setenv("LEADERBOARD_CASSETTES", "off")
+    return today.strftime("%Y-%m")
+
+
+def test_live_run_against_the_mock_ecosystem_with_faults(live_inputs, monkeypatch, capsys):
+    mock = _mock()
+    with mock.MockEcosystem(
+        latency_ms=2, error_rate=0.05, burst_429=5, retry_after=1, timeout_once="/api/datahub", timeout_s=0.6
+    ) as eco:
+        for var, url in eco.env().items():
+            monkeypatch.setenv(var, url)
+        monkeypatch.setenv("LEADERBOARD_HTTP_OVERRIDES", json.dumps(FAST_HTTP))
+        code, out, err = run_cli(capsys, "run", "--source", "live")
+        assert code == 0, err
+        served = eco.count()
+        statuses = [status for _, _, status, _ in eco.log]
+    assert 429 in statuses and any(s >= 500 for s in statuses)  # the faults really happened
+    db = settings.warehouse_path()
+    month = live_inputs
+    manifest = read_partitions(db, "raw", "snapshot_manifest", [month], None)
+    assert manifest["requests"].sum() >= 300 and manifest["retries"].sum() > 0
+    assert served >= manifest.filter(pl.col("requests").is_not_null())["requests"].sum()
+    hf = read_partitions(db, "raw", "hf_models", [month], None)
+    assert (
+        hf.height
+        == mock.expected_rows(load_registry(settings.DATA_DIR / "registry" / "orgs.yaml"))["hf_models"]
+    )
+    overall = read_partitions(db, "scores", "overall", [month], "methodology")
+    assert sorted(overall.filter(pl.col("variant") == "monthly")["org"]) == ["Ali", "BAAI", "Baidu"]
+
+    # A permanent failure: the run fails loudly, naming the request, and nothing stored changes.
+    before = {t: read_partitions(db, "raw", t, [month], None) for t in ("hf_models", "ms_datasets")}
+    with mock.MockEcosystem(fail_paths=("/ms/openapi/v1/datasets",)) as eco:
+        for var, url in eco.env().items():
+            monkeypatch.setenv(var, url)
+        code, _, err = run_cli(capsys, "run", "--source", "live", "--replace-raw")
+    assert code == 2
+    assert "ModelScope" in err and "openapi/v1/datasets" in err
+    for table, frame in before.items():
+        assert read_partitions(db, "raw", table, [month], None).equals(frame)
+    assert read_partitions(db, "scores", "overall", [month], "methodology").equals(overall)
+
+
+def test_live_run_without_network_fails_in_seconds(live_inputs, monkeypatch, capsys):
+    for var in (
+        "HF_ENDPOINT",
+        "MODELSCOPE_ENDPOINT",
+        "GITHUB_API_URL",
+        "LEADERBOARD_OPENDATALAB_URL",
+        "LEADERBOARD_BAAI_URL",
+        "LEADERBOARD_GITEE_URL",
+        "LEADERBOARD_GITCODE_URL",
+    ):
+        monkeypatch.setenv(var, "http://127.0.0.1:9")  # discard port: nothing listens
+    started = time.monotonic()
+    code, _, err = run_cli(capsys, "run", "--source", "live")
+    assert code == 2
+    assert time.monotonic() - started < 15
+    assert "failed" in err and "127.0.0.1:9" in err

@@ -1,0 +1,44 @@
+"""All definitions load, and the graph has the shape the UI and the CLI rely on."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from leaderboard_pipeline.definitions import build_definitions, defs
+from leaderboard_pipeline.quality import CHECKS
+
+
+def test_definitions_load():
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_assets_per_layer_with_checks_and_partitions():
+    graph = build_definitions().resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    for key in (
+        "raw/hf_models",
+        "raw/ms_models",
+        "clean/models",
+        "metrics/data",
+        "scores/overall",
+        "scores/model_rank",
+    ):
+        assert key in keys
+    layers = {k.path[0] for k in graph.get_all_asset_keys()}
+    assert {"raw", "clean", "metrics", "scores"} <= layers
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    assert ("raw/org_registry", "one_org_per_namespace") in checks
+    assert ("scores/overall", "dense_ranks") in checks
+    assert len(checks) == sum(len(v) for v in CHECKS.values())
+    node = graph.get(dg.AssetKey(["clean", "ms_models"]))
+    assert node.partitions_def is not None and node.group_name == "clean"
+    # lineage: ModelScope cleaning reads the raw ModelScope table (this and last month)
+    assert dg.AssetKey(["raw", "ms_models"]) in node.parent_keys
+
+
+def test_job_and_monthly_schedule():
+    built = build_definitions()
+    job = built.resolve_job_def("monthly_leaderboard")
+    assert job.partitions_def is not None
+    schedule = built.resolve_schedule_def("monthly_leaderboard_schedule")
+    assert schedule.cron_schedule == "0 3 8 * *"

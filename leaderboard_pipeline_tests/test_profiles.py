@@ -1,0 +1,42 @@
+"""Scoring profiles load from YAML and reject what they cannot mean."""
+
+from __future__ import annotations
+
+import pytest
+
+from leaderboard_pipeline.profiles import ProfileError, load_profile
+
+
+def test_bundled_profiles():
+    default = load_profile("methodology")
+    assert (default.normalisation, default.combine) == ("minmax", "mean")
+    assert not default.cleaning.case_sensitive_orgs and not default.cleaning.count_duplicates
+    published = load_profile("osir-published")
+    assert (published.normalisation, published.combine) == ("max", "rank_discount")
+    assert published.weights == pytest.approx(
+        {"data": 1 / 6, "model": 0.5, "system": 1 / 6, "benchmark": 1 / 6}
+    )
+    assert "num_embodied" in default.metric_columns("model")
+    assert "num_embodied" not in published.metric_columns("model")
+    assert default.metric_columns("system") is None  # every column of the month's hand input
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("normalisation: zscore", "normalisation must be one of"),
+        ("combine: {method: mean, weights: {data: 'import os'}}", "not a number or a fraction"),
+        ("cleaning: {no_such_rule: true}", "unknown cleaning switch"),
+        ("dimensions: {}", "dimensions.data is missing"),
+    ],
+)
+def test_bad_profiles_name_the_problem(tmp_path, text, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text + "\n")
+    with pytest.raises(ProfileError, match=message):
+        load_profile(path)
+
+
+def test_unknown_profile_lists_the_known_ones():
+    with pytest.raises(ProfileError, match="known: methodology, osir-published"):
+        load_profile("nope")
