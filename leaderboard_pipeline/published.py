@@ -86,3 +86,63 @@ def compare_tables(
             elif not first:
                 first = f"{row['org']}.{column}: ours {got!r}, published {value!r}"
     return Match(name, cells, matching, first)
+
+
+# our clean table -> (platform folder, record kind) of the published processed files
+PROCESSED = {
+    "hf_models": ("HuggingFace", "models"),
+    "hf_datasets": ("HuggingFace", "datasets"),
+    "ms_models": ("ModelScope", "models"),
+    "ms_datasets": ("ModelScope", "datasets"),
+    "odl_datasets": ("OpenDataLab", "datasets"),
+    "baai_datasets": ("BAAIData", "datasets"),
+}
+_RECORD_FIELDS = {
+    "models": ["org", "namespace", "name", "modality", "downloads_month", "likes", "community"],
+    "datasets": ["org", "namespace", "name", "modality", "lifecycle", "downloads_month", "likes"],
+}
+
+
+def _published_records(path: Path, kind: str) -> pl.DataFrame | None:
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    name = "model_name" if kind == "models" else "dataset_name"
+    frame = pl.read_ndjson(path, infer_schema_length=None)
+    frame = frame.rename({"repo": "namespace", name: "name", "downloads_last_month": "downloads_month"})
+    for column in _RECORD_FIELDS[kind]:
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None).alias(column))
+    return frame
+
+
+def compare_records(ours: pl.DataFrame, path: Path, kind: str, extra: tuple[str, ...] = ()) -> Match:
+    """Published processed/merged records vs ours as multisets of the shared fields.
+
+    The published processed files are not in raw order (items labelled late were appended), so records
+    are compared as multisets; ``Match.cells`` counts published records.
+    """
+    fields = [*_RECORD_FIELDS[kind], *extra]
+    theirs = _published_records(path, kind)
+    if theirs is None:
+        return Match(
+            path.name, ours.height, 0 if ours.height else 0, "published file empty" if ours.height else ""
+        )
+    schema = {f: ours.schema[f] for f in fields}
+    theirs = theirs.select(fields).cast(schema)
+    mine = ours.select(fields).cast(schema)
+    counts = (
+        theirs.group_by(fields)
+        .len()
+        .join(mine.group_by(fields).len(), on=fields, how="left", nulls_equal=True, suffix="_ours")
+    )
+    matching = int(counts.select(pl.min_horizontal("len", pl.col("len_ours").fill_null(0)).sum()).item() or 0)
+    first = ""
+    if matching < theirs.height or mine.height != theirs.height:
+        missing = counts.filter(pl.col("len_ours").fill_null(0) < pl.col("len"))
+        first = f"ours {mine.height} records, published {theirs.height}; e.g. {missing.head(1).to_dicts()}"
+    return Match(
+        path.name,
+        theirs.height,
+        matching if mine.height == theirs.height else min(matching, mine.height),
+        first,
+    )
