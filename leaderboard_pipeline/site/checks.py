@@ -16,7 +16,8 @@ from leaderboard_pipeline.metrics import ranked_orgs
 from leaderboard_pipeline.profiles import DIMENSIONS, Profile
 from leaderboard_pipeline.quality import Outcome, clean_checks, metrics_checks, raw_checks, scores_checks
 from leaderboard_pipeline.raw_tables import RAW_TABLES, empty_raw
-from leaderboard_pipeline.warehouse import read_partitions
+from leaderboard_pipeline.site.tables import Reader
+from leaderboard_pipeline.warehouse import connect
 
 
 def month_outcomes(
@@ -26,14 +27,13 @@ def month_outcomes(
     is skipped rather than reported as failing. Each table is read once for all months (opening the
     database per table and month costs more than the checks themselves)."""
 
-    def read(schema: str, table: str) -> pl.DataFrame | None:
-        return read_partitions(warehouse, schema, table, months, profile.name, read_only=True)
-
-    # Tables a source does not provide (e.g. code_repos outside the live source) are empty, not missing.
-    raw = {t: f if (f := read("raw", t)) is not None else empty_raw(t) for t in RAW_TABLES}
-    clean = {t: read("clean", t) for t in CLEAN_TABLES}
-    metrics = {d: read("metrics", d) for d in DIMENSIONS}
-    scores = {t: read("scores", t) for t in SCORE_TABLES}
+    with connect(warehouse, read_only=True) as con:
+        read = Reader(con, profile.name, months)
+        # Tables a source does not provide (e.g. code_repos outside the live source) are empty, not missing.
+        raw = {t: f if (f := read("raw", t)) is not None else empty_raw(t) for t in RAW_TABLES}
+        clean = {t: read("clean", t) for t in CLEAN_TABLES}
+        metrics = {d: read("metrics", d) for d in DIMENSIONS}
+        scores = {t: read("scores", t) for t in SCORE_TABLES}
 
     def of(frames: dict[str, pl.DataFrame | None], month: str) -> dict[str, pl.DataFrame] | None:
         if any(f is None for f in frames.values()):

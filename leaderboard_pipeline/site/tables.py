@@ -14,7 +14,7 @@ import polars as pl
 
 from leaderboard_pipeline.cleaning import PLATFORM_OF
 from leaderboard_pipeline.profiles import DIMENSIONS, Profile
-from leaderboard_pipeline.warehouse import WarehouseError, read_partitions, stored_months
+from leaderboard_pipeline.warehouse import RAW_SCHEMA, WarehouseError, connect, stored_months
 
 VARIANTS = ("monthly", "accumulated")
 # Accumulated rankings exist for these dimensions only; system and benchmark inputs are monthly.
@@ -53,6 +53,32 @@ class SiteTables:
 
     def orgs(self) -> list[str]:
         return sorted(self.overall["org"].unique().to_list())
+
+
+class Reader:
+    """``read(schema, table)`` over one read-only connection: the same rows as
+    ``warehouse.read_partitions`` (profile-scoped outside raw, ``profile`` dropped), without reopening the
+    database per table, which costs more than the reads of a small month."""
+
+    def __init__(self, con, profile: str, months: list[str] | None = None) -> None:
+        self.con, self.profile, self.months = con, profile, months
+        self.tables = set(
+            con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        )
+
+    def __call__(self, schema: str, table: str) -> pl.DataFrame | None:
+        if (schema, table) not in self.tables:
+            return None
+        clauses, params = [], []
+        if self.months is not None:
+            clauses.append("month in (select unnest(?))")
+            params.append(sorted(set(self.months)))
+        if schema != RAW_SCHEMA:
+            clauses.append("profile = ?")
+            params.append(self.profile)
+        where = " where " + " and ".join(clauses) if clauses else ""
+        frame = self.con.execute(f'select * from "{schema}"."{table}"{where}', params).pl()
+        return frame.drop("profile", strict=False)
 
 
 def slugify(orgs: list[str]) -> dict[str, str]:
@@ -117,9 +143,11 @@ def load(warehouse: Path, profile: Profile) -> SiteTables:
             f"{warehouse}: no scores for profile {profile.name} (run `leaderboard run --profile {profile.name}`)"
         )
 
-    def read(schema: str, table: str) -> pl.DataFrame | None:
-        return read_partitions(warehouse, schema, table, None, profile.name, read_only=True)
+    with connect(warehouse, read_only=True) as con:
+        return _load(Reader(con, profile.name), warehouse, profile, months)
 
+
+def _load(read: Reader, warehouse: Path, profile: Profile, months: list[str]) -> SiteTables:
     def need(schema: str, table: str) -> pl.DataFrame:
         frame = read(schema, table)
         if frame is None:
