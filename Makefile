@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint ui install clean
+.PHONY: run test lint ui install clean browser
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (set PYTHON=...)"; exit 2; }
@@ -26,7 +26,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check leaderboard_pipeline leaderboard_pipeline_tests bench
 	$(BIN)/ruff format --check leaderboard_pipeline leaderboard_pipeline_tests bench
 
-test: $(STAMP) lint
+# The site's browser test drives Debian's chromium (installed here when missing, never downloaded by
+# playwright itself).
+browser:
+	@bash leaderboard_pipeline_tests/site/ensure_chromium.sh
+
+test: $(STAMP) lint browser
 	$(BIN)/python -m pytest
 
 ui: $(STAMP)
