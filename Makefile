@@ -22,9 +22,11 @@ run: $(STAMP)
 	$(BIN)/leaderboard run --source demo
 	$(BIN)/leaderboard show --top 10
 
+LINTED := leaderboard_pipeline leaderboard_pipeline_tests $(wildcard bench)
+
 lint: $(STAMP)
-	$(BIN)/ruff check leaderboard_pipeline leaderboard_pipeline_tests bench
-	$(BIN)/ruff format --check leaderboard_pipeline leaderboard_pipeline_tests bench
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 # The site's browser test drives Debian's chromium (installed here when missing, never downloaded by
 # playwright itself).
