@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from leaderboard_pipeline.defs.assets import LAYER_ASSETS
-from leaderboard_pipeline.defs.resources import LeaderboardSettings, WarehouseIOManager
+from leaderboard_pipeline.defs.resources import LeaderboardSettings, PlatformApis, WarehouseIOManager
 from leaderboard_pipeline.settings import DEMO_DIR
 from leaderboard_pipeline.warehouse import read_partitions
 
@@ -22,6 +22,7 @@ def materialise(db, tags=RANGE, **settings):
         LAYER_ASSETS,
         resources={
             "leaderboard": LeaderboardSettings(**settings),
+            "platform_apis": PlatformApis(cassettes="replay"),
             "io_manager": WarehouseIOManager(database=str(db), profile="methodology"),
         },
         tags=tags,

@@ -10,7 +10,7 @@ import polars as pl
 from leaderboard_pipeline.cleaning import CUMULATIVE
 from leaderboard_pipeline.defs.partitions import monthly, single_run, up_to_this_month, with_previous_month
 from leaderboard_pipeline.defs.publishing import check_specs, outs, publish
-from leaderboard_pipeline.defs.resources import LeaderboardSettings
+from leaderboard_pipeline.defs.resources import LeaderboardSettings, PlatformApis
 from leaderboard_pipeline.layers import clean_layer, metrics_layer, scores_layer
 from leaderboard_pipeline.metrics import ranked_orgs
 from leaderboard_pipeline.profiles import DIMENSIONS
@@ -71,9 +71,11 @@ def _frames(inputs: dict[str, pl.DataFrame], prefix: str) -> dict[str, pl.DataFr
     backfill_policy=single_run,
     check_specs=check_specs("raw"),
 )
-def raw_snapshot(context: dg.AssetExecutionContext, leaderboard: LeaderboardSettings):
+def raw_snapshot(
+    context: dg.AssetExecutionContext, leaderboard: LeaderboardSettings, platform_apis: PlatformApis
+):
     """Read every raw table of the months from the configured source (stored as read, immutable)."""
-    source = leaderboard.snapshot_source()
+    source = leaderboard.snapshot_source(platform_apis)
     months = context.partition_keys
     read = [source.read_month(m) for m in months]
     context.log.info(f"read {source.name} snapshot for {', '.join(months)}")

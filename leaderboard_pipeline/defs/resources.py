@@ -15,6 +15,16 @@ from leaderboard_pipeline.sources.factory import make_source
 from leaderboard_pipeline.warehouse import read_partitions, write_partitions
 
 
+class PlatformApis(dg.ConfigurableResource):
+    """The live collectors' HTTP layer: one httpx client per platform (built by the collectors from
+    these settings). Base URLs and tokens come only from the platforms' environment variables
+    (HF_ENDPOINT, HF_TOKEN, GITHUB_API_URL, GITHUB_TOKEN, ...), never from config, so they are never
+    stored with a run."""
+
+    cassettes: str = "off"  # off | record | replay (data/cassettes/<month>/)
+    overrides: str = ""  # JSON of rate / timeout / retry overrides, for mock servers and benchmarks
+
+
 class LeaderboardSettings(dg.ConfigurableResource):
     """The snapshot source (demo | archive | live), its path, and the scoring profile."""
 
@@ -22,8 +32,9 @@ class LeaderboardSettings(dg.ConfigurableResource):
     archive: str = ""
     profile: str = settings.DEFAULT_PROFILE
 
-    def snapshot_source(self) -> SnapshotSource:
-        return make_source(self.source, self.archive or None)
+    def snapshot_source(self, apis: PlatformApis | None = None) -> SnapshotSource:
+        apis = apis or PlatformApis()
+        return make_source(self.source, self.archive or None, apis.cassettes, apis.overrides or None)
 
     def scoring_profile(self) -> Profile:
         return load_profile(self.profile)
@@ -65,6 +76,10 @@ def resources_from_env() -> dict:
             source=os.environ.get(settings.ENV_SOURCE, "demo"),
             archive=os.environ.get(settings.ENV_ARCHIVE, ""),
             profile=profile,
+        ),
+        "platform_apis": PlatformApis(
+            cassettes=os.environ.get("LEADERBOARD_CASSETTES", "off"),
+            overrides=os.environ.get("LEADERBOARD_HTTP_OVERRIDES", ""),
         ),
         "io_manager": WarehouseIOManager(
             database=str(Path(settings.warehouse_path())),

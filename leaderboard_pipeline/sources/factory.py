@@ -14,10 +14,9 @@ from leaderboard_pipeline.sources.combined import CombinedSource
 SOURCES = ("demo", "archive", "live")
 
 
-def _http_overrides() -> dict[str, dict]:
-    """``LEADERBOARD_HTTP_OVERRIDES``: JSON of PlatformConfig fields (rate, burst, read_timeout, ...) applied
-    to every platform, or ``{platform: {field: value}}``. For mock servers and benchmarks, never needed live."""
-    raw = os.environ.get("LEADERBOARD_HTTP_OVERRIDES")
+def http_overrides(raw: str | None) -> dict[str, dict]:
+    """JSON of PlatformConfig fields (rate, burst, read_timeout, ...) applied to every platform, or
+    ``{platform: {field: value}}``. For mock servers and benchmarks; never needed live."""
     if not raw:
         return {}
     from leaderboard_pipeline.collectors.http import PLATFORMS
@@ -25,27 +24,33 @@ def _http_overrides() -> dict[str, dict]:
     try:
         doc = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise SourceError(f"LEADERBOARD_HTTP_OVERRIDES: not valid JSON ({exc})") from None
+        raise SourceError(f"HTTP overrides: not valid JSON ({exc})") from None
     if doc and all(k in PLATFORMS for k in doc):
         return doc
     return dict.fromkeys(PLATFORMS, doc)
 
 
-def _live(mode: str):
+def _live(mode: str, overrides: str | None):
     from leaderboard_pipeline.sources.live import LiveSource  # heavy: only when asked for
 
     return LiveSource(
         registry_path=settings.DATA_DIR / "registry" / "orgs.yaml",
         cassette_dir=settings.DATA_DIR / "cassettes",
         mode=mode,
-        platform_settings=_http_overrides(),
+        platform_settings=http_overrides(overrides),
     )
 
 
-def make_source(kind: str, archive: str | Path | None = None) -> SnapshotSource:
+def make_source(
+    kind: str, archive: str | Path | None = None, cassettes: str | None = None, overrides: str | None = None
+) -> SnapshotSource:
+    """``cassettes`` (off | record | replay) and ``overrides`` configure the live collectors; both default
+    to ``LEADERBOARD_CASSETTES`` / ``LEADERBOARD_HTTP_OVERRIDES``."""
+    if overrides is None:
+        overrides = os.environ.get("LEADERBOARD_HTTP_OVERRIDES")
     if kind == "demo":
         # the demo's archive-layout months, plus its cassette months replayed through the collectors
-        return CombinedSource(_live("replay"), settings.DEMO_DIR, name="demo")
+        return CombinedSource(_live("replay", overrides), settings.DEMO_DIR, name="demo")
     if kind == "archive":
         path = Path(archive or os.environ.get(settings.ENV_ARCHIVE) or settings.DEFAULT_ARCHIVE)
         if not path.exists():
@@ -55,6 +60,6 @@ def make_source(kind: str, archive: str | Path | None = None) -> SnapshotSource:
         return ArchiveSource(path, name="archive")
     if kind == "live":
         inputs = Path(os.environ.get(settings.ENV_INPUTS) or settings.DATA_DIR / "inputs")
-        mode = os.environ.get("LEADERBOARD_CASSETTES", "off")
-        return CombinedSource(_live(mode), inputs, name="live", archive_months=False)
+        mode = cassettes or os.environ.get("LEADERBOARD_CASSETTES") or "off"
+        return CombinedSource(_live(mode, overrides), inputs, name="live", archive_months=False)
     raise SourceError(f"unknown source {kind!r} (one of {', '.join(SOURCES)})")
