@@ -6,6 +6,8 @@ out of the metrics (null = counted). Pure polars, no Dagster.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from leaderboard_pipeline.profiles import Cleaning
@@ -82,22 +84,41 @@ def attribute_orgs(raw: pl.DataFrame, registry: pl.DataFrame, platform: str, rul
     )
 
 
-def attach_labels(frame: pl.DataFrame, labels: pl.DataFrame, rules: Cleaning) -> pl.DataFrame:
-    """Join labels on "<namespace>/<name>"; optionally fall back to a case-insensitive match."""
+@dataclass(frozen=True)
+class PreparedLabels:
+    """A month's label table made ready for `attach_labels` once, instead of once per platform table."""
+
+    columns: list[str]  # the label columns (everything but month and key)
+    exact: pl.DataFrame  # key + label columns, first row per key
+    folded: pl.DataFrame | None  # fold + "<column>__ci", first row per lower-cased key (fallback only)
+
+
+def prepare_labels(labels: pl.DataFrame, rules: Cleaning) -> PreparedLabels:
     label_cols = [c for c in labels.columns if c not in ("month", "key")]
-    labels = labels.drop("month", strict=False).unique("key", keep="first", maintain_order=True)
-    frame = frame.with_columns(key=pl.col("namespace") + "/" + pl.col("name"))
-    out = frame.join(labels, on="key", how="left", maintain_order="left")
+    exact = labels.drop("month", strict=False).unique("key", keep="first", maintain_order=True)
+    folded = None
     if rules.label_case_fallback:
         folded = (
-            labels.with_columns(fold=pl.col("key").str.to_lowercase())
+            exact.with_columns(fold=pl.col("key").str.to_lowercase())
             .unique("fold", keep="first", maintain_order=True)
             .drop("key")
             .rename({c: f"{c}__ci" for c in label_cols})
         )
+    return PreparedLabels(label_cols, exact, folded)
+
+
+def attach_labels(
+    frame: pl.DataFrame, labels: pl.DataFrame | PreparedLabels, rules: Cleaning
+) -> pl.DataFrame:
+    """Join labels on "<namespace>/<name>"; optionally fall back to a case-insensitive match."""
+    prepared = labels if isinstance(labels, PreparedLabels) else prepare_labels(labels, rules)
+    label_cols = prepared.columns
+    frame = frame.with_columns(key=pl.col("namespace") + "/" + pl.col("name"))
+    out = frame.join(prepared.exact, on="key", how="left", maintain_order="left")
+    if rules.label_case_fallback:
         out = (
             out.with_columns(fold=pl.col("key").str.to_lowercase())
-            .join(folded, on="fold", how="left", maintain_order="left")
+            .join(prepared.folded, on="fold", how="left", maintain_order="left")
             .with_columns([pl.coalesce(c, f"{c}__ci").alias(c) for c in label_cols])
             .drop(["fold", *[f"{c}__ci" for c in label_cols]])
         )
@@ -152,7 +173,13 @@ def _finish(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFram
     )
 
 
-def _prepare(raw: pl.DataFrame, table: str, registry: pl.DataFrame, labels: pl.DataFrame, rules: Cleaning):
+def _prepare(
+    raw: pl.DataFrame,
+    table: str,
+    registry: pl.DataFrame,
+    labels: pl.DataFrame | PreparedLabels,
+    rules: Cleaning,
+):
     frame = raw.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
     if table in ORG_IN_RECORD:
         frame = frame  # the record names its org
@@ -178,7 +205,7 @@ def clean_models(
     raw: pl.DataFrame,
     table: str,
     registry: pl.DataFrame,
-    labels: pl.DataFrame,
+    labels: pl.DataFrame | PreparedLabels,
     rules: Cleaning,
     previous: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
@@ -214,7 +241,7 @@ def clean_datasets(
     raw: pl.DataFrame,
     table: str,
     registry: pl.DataFrame,
-    labels: pl.DataFrame,
+    labels: pl.DataFrame | PreparedLabels,
     rules: Cleaning,
     previous: pl.DataFrame | None = None,
 ) -> pl.DataFrame:

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaderboard_pipeline.cleaning import CUMULATIVE, clean_datasets, clean_models, merge, previous_month
+from leaderboard_pipeline.cleaning import (
+    CUMULATIVE,
+    clean_datasets,
+    clean_models,
+    merge,
+    prepare_labels,
+    previous_month,
+)
 from leaderboard_pipeline.metrics import (
     METRIC_SCHEMA,
     accumulate,
@@ -58,10 +65,14 @@ def clean_layer(raw: dict[str, pl.DataFrame], months: list[str], profile: Profil
     out: dict[str, list[pl.DataFrame]] = {t: [] for t in CLEAN_TABLES}
     for month in months:
         registry = _month(raw["org_registry"], month)
+        # Each label table is deduplicated and case-folded once per month, not once per platform table.
+        labels_of = {
+            kind: prepare_labels(_month(raw[f"{kind}_labels"], month), rules) for kind in ("model", "dataset")
+        }
         per_platform = {}
         for table in (*MODEL_TABLES, *DATASET_TABLES):
             clean = clean_models if table in MODEL_TABLES else clean_datasets
-            labels = _month(raw["model_labels" if table in MODEL_TABLES else "dataset_labels"], month)
+            labels = labels_of["model" if table in MODEL_TABLES else "dataset"]
             previous = (
                 _previous_totals(raw, table, previous_month(month), rules) if table in CUMULATIVE else None
             )
