@@ -1,0 +1,425 @@
+"""One month at Hugging Face scale, raw -> clean -> metrics -> scores with every check, per layer.
+
+    .venv/bin/python bench/synthetic_scale.py               # 2 M HF models, 500 k datasets, 20 k orgs
+    .venv/bin/python bench/synthetic_scale.py --scale 0.01  # a quick run (20 k models)
+    .venv/bin/python bench/synthetic_scale.py --scale 2     # tomorrow's Hub
+
+The generator is deterministic (numpy ``default_rng(seed)``, vectorised polars; no per-row Python) and
+writes the raw tables of the month (plus last month's cumulative ModelScope / OpenDataLab / BAAI totals)
+to Parquet in a temporary folder. The pipeline then runs in a fresh child process, so its peak RSS is
+the pipeline's own and not the generator's: read the raw Parquet, ``raw_checks``, ``clean_layer`` +
+``clean_checks``, ``metrics_layer`` + ``metrics_checks``, ``scores_layer`` + ``scores_checks``, and each
+layer's DuckDB write through ``warehouse.write_partitions`` (the code the Dagster IO manager runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, peak_rss_mb, table  # noqa: E402
+
+MONTH, PREVIOUS = "2025-08", "2025-07"
+BASE = {"hf_models": 2_000_000, "hf_datasets": 500_000, "orgs": 20_000, "ms_models": 200_000}
+MS_DATASETS_SHARE, ODL_SHARE, BAAI_SHARE = 0.25, 0.025, 0.01  # of ms_models / hf_datasets / hf_datasets
+
+# Modality mix of the Hub (rough shares of pipeline tags, 2025): language dominates, then vision.
+MODEL_MODALITIES = {
+    "Language": 0.46,
+    "Vision": 0.19,
+    "Multimodal": 0.12,
+    "Speech": 0.08,
+    "Vector": 0.07,
+    "3D": 0.015,
+    "Protein": 0.01,
+    "Embodied": 0.01,
+    None: 0.025,
+    "null": 0.01,  # the published labels carry the string "null"; cleaning turns it into a null
+}
+DATASET_MODALITIES = {
+    "Language": 0.55,
+    "Vision": 0.2,
+    "Multimodal": 0.15,
+    "Speech": 0.06,
+    "Embodied": 0.02,
+    None: 0.02,
+}
+LIFECYCLES = {"Pre-training": 0.3, "Fine-tuning": 0.45, "Preference": 0.1, "Evaluation": 0.1, None: 0.05}
+SYSTEM_COLUMNS = [
+    "num_operators",
+    "num_adapted_chips_operator_lib",
+    "num_adapted_frameworks_operator_lib",
+    "support_heterogeneous_training_frameworks",
+    "num_adapted_chips_frameworks",
+    "support_lifecycle",
+    "num_adapted_frameworks_ai_compiler",
+    "num_adapted_chips_ai_compiler",
+    "deep_learning_framework",
+    "num_adapted_chips_communication_lib",
+    "support_cross_chip_communication",
+    "support_heterogeneous_training_communication_lib",
+]
+BENCHMARK_COLUMNS = [
+    "num_leaderboards",
+    "num_evaluated_models",
+    "num_evaluation_datasets",
+    "num_evaluation_methods",
+    "num_evaluation_tools",
+]
+
+
+# -- generator -------------------------------------------------------------------------------------
+def _pick(rng: np.random.Generator, shares: dict, n: int) -> pl.Series:
+    labels = list(shares)
+    p = np.array(list(shares.values()), dtype=float)
+    idx = rng.choice(len(labels), size=n, p=p / p.sum())
+    return pl.Series([labels[i] for i in range(len(labels))], dtype=pl.String).gather(idx)
+
+
+def _heavy_tail(rng: np.random.Generator, n: int, mu: float, sigma: float, zero_share: float) -> np.ndarray:
+    """Lognormal counts with a block of zeros: most repos are never downloaded, a few dominate."""
+    values = np.floor(rng.lognormal(mu, sigma, n)).astype(np.int64)
+    values[rng.random(n) < zero_share] = 0
+    return values
+
+
+def _owners(rng: np.random.Generator, n_rows: int, n_namespaces: int, alpha: float = 1.1) -> np.ndarray:
+    """Namespace index per repo, Zipf-like: a few orgs own tens of thousands of repos, most own a few."""
+    weights = 1.0 / np.power(np.arange(n_namespaces) + 5.0, alpha)
+    return rng.choice(n_namespaces, size=n_rows, p=weights / weights.sum())
+
+
+def _namespaces(n_orgs: int, rng: np.random.Generator) -> pl.DataFrame:
+    """HF namespaces of the orgs: one each, a second one for 20 % of them (e.g. a research account)."""
+    orgs = pl.DataFrame({"org_id": np.arange(n_orgs)})
+    second = orgs.filter(pl.Series(rng.random(n_orgs) < 0.2))
+    return pl.concat(
+        [
+            orgs.with_columns(namespace=pl.format("Org{}", "org_id")),
+            second.with_columns(namespace=pl.format("Org{}-Research", "org_id")),
+        ]
+    ).with_columns(org=pl.format("Organisation {}", "org_id"))
+
+
+def _platform_rows(
+    rng: np.random.Generator, n: int, namespaces: pl.DataFrame, kind: str, prefix: str, unregistered: float
+) -> pl.DataFrame:
+    """namespace/name rows: Zipf owners, 2 % with a differently-cased namespace, a share outside the registry."""
+    owner = _owners(rng, n, namespaces.height)
+    ns = namespaces["namespace"].gather(owner)
+    frame = pl.DataFrame({"namespace": ns, "row": np.arange(n)})
+    lower = pl.Series(rng.random(n) < 0.02)
+    outside = pl.Series(rng.random(n) < unregistered)
+    return frame.with_columns(
+        namespace=pl.when(outside)
+        .then(pl.format("user{}", pl.col("row") % 50_000))
+        .when(lower)
+        .then(pl.col("namespace").str.to_lowercase())
+        .otherwise(pl.col("namespace")),
+        name=pl.format(f"{prefix}-{kind}-{{}}", "row"),
+    ).drop("row")
+
+
+def _date(month: str) -> pl.Expr:
+    return pl.lit(f"{month}-07").str.to_date()
+
+
+def generate(scale: float, seed: int) -> dict[str, pl.DataFrame]:
+    from leaderboard_pipeline.curated import read_curated_metrics
+    from leaderboard_pipeline.raw_tables import RAW_SCHEMAS, conform, empty_raw
+    from leaderboard_pipeline.settings import CURATED_METRICS
+
+    rng = np.random.default_rng(seed)
+    n = {k: max(1, int(v * scale)) for k, v in BASE.items()}
+    n_orgs = max(10, n["orgs"])
+    namespaces = _namespaces(n_orgs, rng)
+    tables: dict[str, pl.DataFrame] = {}
+
+    # Hugging Face models: 30-day downloads, likes, discussions, model-tree children, parameters.
+    models = _platform_rows(rng, n["hf_models"], namespaces, "model", "hf", unregistered=0.03)
+    m = models.height
+    params = np.floor(rng.lognormal(20.5, 2.0, m)).astype(np.int64)
+    tables["hf_models"] = models.with_columns(
+        month=pl.lit(MONTH),
+        downloads_last_month=_heavy_tail(rng, m, 2.0, 2.6, 0.35),
+        likes=np.where(rng.random(m) < 0.01, -1, np.floor(rng.pareto(1.2, m)).astype(np.int64)),
+        community=np.floor(rng.pareto(1.5, m)).astype(np.int64),
+        descendants=pl.Series(np.floor(rng.pareto(1.3, m)).astype(np.int64)).set(
+            pl.Series(rng.random(m) < 0.7), None
+        ),
+        parameters=pl.Series(params).set(pl.Series(rng.random(m) < 0.4), None),
+        date_crawl=_date(MONTH),
+        link=pl.format("https://huggingface.co/{}/{}", "namespace", "name"),
+    )
+    # Datasets: fewer downloads, usage = models trained on it.
+    datasets = _platform_rows(rng, n["hf_datasets"], namespaces, "dataset", "hf", unregistered=0.03)
+    d = datasets.height
+    tables["hf_datasets"] = datasets.with_columns(
+        month=pl.lit(MONTH),
+        downloads_last_month=_heavy_tail(rng, d, 1.5, 2.4, 0.4),
+        likes=np.floor(rng.pareto(1.3, d)).astype(np.int64),
+        community=np.floor(rng.pareto(1.8, d)).astype(np.int64),
+        dataset_usage=np.floor(rng.pareto(1.4, d)).astype(np.int64),
+        date_crawl=_date(MONTH),
+        link=pl.format("https://huggingface.co/datasets/{}/{}", "namespace", "name"),
+    )
+    # Pagination overlap: 0.1 % of the rows listed twice.
+    for t in ("hf_models", "hf_datasets"):
+        frame = tables[t]
+        tables[t] = pl.concat([frame, frame.sample(fraction=0.001, seed=seed)])
+
+    # Cumulative platforms: last month's totals, this month's = last + growth; 5 % new, 1 % gone down.
+    ms_namespaces = namespaces.filter(pl.Series(rng.random(namespaces.height) < 0.15))
+    cumulative = {
+        "ms_models": (n["ms_models"], ms_namespaces, "model", "ms"),
+        "ms_datasets": (max(1, int(n["ms_models"] * MS_DATASETS_SHARE)), ms_namespaces, "dataset", "ms"),
+        "odl_datasets": (max(1, int(n["hf_datasets"] * ODL_SHARE)), namespaces.head(200), "dataset", "odl"),
+        "baai_datasets": (max(1, int(n["hf_datasets"] * BAAI_SHARE)), namespaces.head(50), "dataset", "baai"),
+    }
+    for t, (rows, owners, kind, prefix) in cumulative.items():
+        base = _platform_rows(rng, rows, owners, kind, prefix, unregistered=0.02)
+        r = base.height
+        previous_total = _heavy_tail(rng, r, 4.0, 2.5, 0.1)
+        growth = _heavy_tail(rng, r, 1.5, 2.0, 0.3)
+        growth[rng.random(r) < 0.01] *= -1
+        extra = {}
+        if t in ("odl_datasets", "baai_datasets"):
+            org_of = dict(zip(namespaces["namespace"], namespaces["org"], strict=True))
+            extra["org"] = pl.col("namespace").replace_strict(org_of, default="Unknown lab")
+        common = {"likes": pl.Series(np.floor(rng.pareto(1.5, r)).astype(np.int64)), **extra}
+        if t.startswith("ms_"):
+            common["community"] = pl.Series(np.floor(rng.pareto(1.8, r)).astype(np.int64))
+        prev = base.with_columns(
+            month=pl.lit(PREVIOUS), total_downloads=previous_total, date_crawl=_date(PREVIOUS), **common
+        )
+        prev = prev.filter(pl.Series(rng.random(r) >= 0.05))  # new this month: no previous total
+        cur = base.with_columns(
+            month=pl.lit(MONTH),
+            total_downloads=np.maximum(previous_total + growth, 0),
+            date_crawl=_date(MONTH),
+            **common,
+        )
+        link = pl.format(f"https://{prefix}.example/{{}}/{{}}", "namespace", "name")
+        tables[t] = pl.concat([prev, cur]).with_columns(link=link)
+
+    # Registry: every org's namespaces on HF (as written by the org, mixed case) and on the others.
+    registry = [namespaces.select("org", "namespace").with_columns(platform=pl.lit("HuggingFace"))]
+    registry.append(ms_namespaces.select("org", "namespace").with_columns(platform=pl.lit("ModelScope")))
+    tables["org_registry"] = pl.concat(registry).with_columns(month=pl.lit(MONTH))
+
+    # Labels: 94 % exact keys, 3 % only under another letter case (the fallback join), 3 % unlabelled.
+    def labels(frame: pl.DataFrame, columns: dict[str, pl.Series]) -> pl.DataFrame:
+        keys = frame.select(key=pl.col("namespace") + "/" + pl.col("name")).unique(maintain_order=True)
+        k = keys.height
+        roll = pl.Series(rng.random(k))
+        keys = keys.with_columns(
+            key=pl.when(roll < 0.03).then(pl.col("key").str.to_uppercase()).otherwise(pl.col("key")),
+            **{c: s.head(k) for c, s in columns.items()},
+        )
+        return keys.filter(roll < 0.97).with_columns(month=pl.lit(MONTH))
+
+    model_rows = pl.concat(
+        [tables["hf_models"].select("namespace", "name"), tables["ms_models"].select("namespace", "name")]
+    )
+    big = model_rows.height
+    tables["model_labels"] = labels(
+        model_rows,
+        {
+            "modality": _pick(rng, MODEL_MODALITIES, big),
+            "is_large_model": pl.Series(rng.random(big) < 0.3).set(pl.Series(rng.random(big) < 0.01), None),
+        },
+    )
+    dataset_rows = pl.concat(
+        [
+            tables[t].select("namespace", "name")
+            for t in ("hf_datasets", "ms_datasets", "odl_datasets", "baai_datasets")
+        ]
+    )
+    big = dataset_rows.height
+    tables["dataset_labels"] = labels(
+        dataset_rows,
+        {
+            "modality": _pick(rng, DATASET_MODALITIES, big),
+            "lifecycle": _pick(rng, LIFECYCLES, big),
+            "is_valid": pl.Series(rng.random(big) < 0.8),
+        },
+    )
+
+    # Hand inputs for every org: small integers, mostly zero (most orgs build no compilers).
+    orgs = namespaces.filter(pl.col("namespace").str.ends_with("-Research").not_()).select("org")
+    for t, columns in (("system_inputs", SYSTEM_COLUMNS), ("benchmark_inputs", BENCHMARK_COLUMNS)):
+        grid = orgs.with_columns(position=pl.int_range(1, pl.len() + 1, dtype=pl.Int32)).join(
+            pl.DataFrame({"metric": columns}), how="cross"
+        )
+        g = grid.height
+        value = np.where(rng.random(g) < 0.8, 0.0, np.floor(rng.pareto(1.2, g)))
+        tables[t] = grid.with_columns(month=pl.lit(MONTH), value=value)
+    tables["other_source_datasets"] = (
+        orgs.head(300)
+        .with_columns(
+            namespace=pl.lit(None, pl.String),
+            name=pl.format("external-{}", pl.int_range(pl.len())),
+            link=pl.lit("https://example.org/dataset"),
+            modality=_pick(rng, DATASET_MODALITIES, 300).head(min(300, orgs.height)),
+            lifecycle=_pick(rng, LIFECYCLES, 300).head(min(300, orgs.height)),
+        )
+        .with_columns(month=pl.lit(MONTH))
+    )
+    tables["curated_metrics"] = read_curated_metrics(CURATED_METRICS, MONTH)
+    tables["code_repos"] = empty_raw("code_repos")
+    tables["snapshot_manifest"] = empty_raw("snapshot_manifest")
+    out = {t: conform(t, tables[t]) for t in RAW_SCHEMAS}
+    return out
+
+
+# -- the measured run (child process) --------------------------------------------------------------
+def run_pipeline(data: Path, profile_name: str, db: Path) -> dict:
+    """Raw Parquet -> overall with checks and DuckDB writes; per-phase seconds and this process' peak RSS."""
+    from leaderboard_pipeline.layers import clean_layer, metrics_layer, scores_layer
+    from leaderboard_pipeline.metrics import ranked_orgs
+    from leaderboard_pipeline.profiles import load_profile
+    from leaderboard_pipeline.quality import clean_checks, metrics_checks, raw_checks, scores_checks
+    from leaderboard_pipeline.raw_tables import RAW_TABLES
+    from leaderboard_pipeline.warehouse import write_partitions
+
+    profile = load_profile(profile_name)
+    timings: list[tuple[str, str, float, int]] = []
+
+    def timed(layer: str, phase: str, fn, rows=None):
+        started = time.perf_counter()
+        result = fn()
+        timings.append((layer, phase, time.perf_counter() - started, rows(result) if rows else 0))
+        return result
+
+    def failed(outcomes) -> list[str]:
+        return [f"{o.table}.{o.name}" for o in outcomes if o.blocking and not o.passed]
+
+    def write(layer: str, tables: dict[str, pl.DataFrame], months: list[str]):
+        for name, frame in tables.items():
+            write_partitions(db, layer, name, frame, months, profile=profile.name)
+
+    def height(tables: dict[str, pl.DataFrame]) -> int:
+        return sum(f.height for f in tables.values())
+
+    t0 = time.perf_counter()
+    raw = timed(
+        "raw", "read parquet", lambda: {t: pl.read_parquet(data / f"{t}.parquet") for t in RAW_TABLES}, height
+    )
+    this_month = {t: f.filter(pl.col("month") == MONTH) for t, f in raw.items()}
+    blocking = failed(timed("raw", "checks", lambda: raw_checks(this_month)))
+    timed("raw", "duckdb write", lambda: write("raw", this_month, [MONTH]))
+    # The previous month's cumulative totals are stored too (the partition mapping reads them).
+    previous = {t: f.filter(pl.col("month") == PREVIOUS) for t, f in raw.items() if f.height}
+    timed("raw", "duckdb write (last month)", lambda: write("raw", previous, [PREVIOUS]))
+
+    clean = timed("clean", "compute", lambda: clean_layer(raw, [MONTH], profile), height)
+    blocking += failed(timed("clean", "checks", lambda: clean_checks(clean)))
+    timed("clean", "duckdb write", lambda: write("clean", clean, [MONTH]))
+
+    metrics = timed(
+        "metrics",
+        "compute",
+        lambda: metrics_layer(clean["models"], clean["datasets"], raw, [MONTH], profile),
+        height,
+    )
+    orgs = ranked_orgs(raw["system_inputs"])
+    blocking += failed(timed("metrics", "checks", lambda: metrics_checks(metrics, orgs, clean["models"])))
+    timed("metrics", "duckdb write", lambda: write("metrics", metrics, [MONTH]))
+
+    scores = timed("scores", "compute", lambda: scores_layer(metrics, [MONTH], profile), height)
+    blocking += failed(timed("scores", "checks", lambda: scores_checks(scores, orgs)))
+    timed("scores", "duckdb write", lambda: write("scores", scores, [MONTH]))
+    return {
+        "timings": timings,
+        "total": time.perf_counter() - t0,
+        "peak_rss_mb": peak_rss_mb(),
+        "blocking_failures": blocking,
+        "ranked_orgs": orgs.height,
+        "overall_rows": scores["overall"].height,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="1.0 = 2 M models, 500 k datasets, 20 k orgs"
+    )
+    parser.add_argument("--seed", type=int, default=20250807)
+    parser.add_argument("--profile", default="methodology")
+    parser.add_argument("--keep", help="folder for the generated Parquet (reused when present)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: the measured run
+    args = parser.parse_args()
+
+    if args.child:
+        data = Path(args.child)
+        print(json.dumps(run_pipeline(data, args.profile, data / "warehouse.duckdb")))
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="lb-synthetic-") as tmp:
+        data = Path(args.keep) if args.keep else Path(tmp)
+        data.mkdir(parents=True, exist_ok=True)
+        marker = data / f"generated-{args.scale}-{args.seed}"
+        started = time.perf_counter()
+        if not marker.exists():
+            raw = generate(args.scale, args.seed)
+            for name, frame in raw.items():
+                frame.write_parquet(data / f"{name}.parquet")
+            marker.touch()
+        generated = time.perf_counter() - started
+        rows = {
+            t: pl.scan_parquet(data / f"{t}.parquet").select(pl.len()).collect().item()
+            for t in (
+                "hf_models",
+                "hf_datasets",
+                "ms_models",
+                "model_labels",
+                "org_registry",
+                "system_inputs",
+            )
+        }
+        (data / "warehouse.duckdb").unlink(missing_ok=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", str(data), "--profile", args.profile],
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode:
+            sys.stderr.write(proc.stderr)
+            return proc.returncode
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+
+    print(f"synthetic month at scale {args.scale} (seed {args.seed}, profile {args.profile}); {machine()}")
+    print(
+        "raw rows: " + ", ".join(f"{t} {v:,}" for t, v in rows.items()) + f"; generated in {generated:.1f} s"
+    )
+    print()
+    per_layer: dict[str, float] = {}
+    out_rows = []
+    for layer, phase, seconds, count in result["timings"]:
+        per_layer[layer] = per_layer.get(layer, 0.0) + seconds
+        out_rows.append([layer, phase, f"{seconds:.2f}", count or ""])
+    print(table(["layer", "phase", "seconds", "rows out"], out_rows))
+    print()
+    summary = [[layer, f"{s:.2f}"] for layer, s in per_layer.items()]
+    summary.append(["total raw -> overall (wall)", f"{result['total']:.2f}"])
+    summary.append(["peak RSS of the pipeline process (MiB)", f"{result['peak_rss_mb']:.0f}"])
+    print(table(["layer", "seconds"], summary))
+    if result["blocking_failures"]:
+        print(f"blocking checks failed: {', '.join(result['blocking_failures'])}")
+    print(f"ranked orgs {result['ranked_orgs']:,}; overall rows {result['overall_rows']:,}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
