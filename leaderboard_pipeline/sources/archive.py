@@ -9,6 +9,7 @@ Only raw inputs are read; the published processed/merged/summary/rank files are 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -206,6 +207,14 @@ def read_org_links(path: Path, month: str) -> pl.DataFrame:
 def _read_labels(path: Path, table: str, month: str) -> pl.DataFrame:
     if not path.exists():
         return empty_raw(table)
+    stat = path.stat()
+    frame = _parse_labels(path, table, stat.st_mtime_ns, stat.st_size)
+    return conform(table, frame.with_columns(month=pl.lit(month)))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_labels(path: Path, table: str, _mtime_ns: int, _size: int) -> pl.DataFrame:
+    """The label JSON of an archive (one file for every month) parsed once per file version."""
     try:
         labels = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -214,7 +223,7 @@ def _read_labels(path: Path, table: str, month: str) -> pl.DataFrame:
     for key, value in labels.items():
         if not isinstance(value, dict):
             raise SourceError(f"{path}: label {key!r} must be an object")
-    frame = pl.DataFrame(
+    return pl.DataFrame(
         {
             "key": list(labels),
             **{c: [v.get(c) for v in labels.values()] for c in columns},
@@ -222,7 +231,6 @@ def _read_labels(path: Path, table: str, month: str) -> pl.DataFrame:
         schema={"key": pl.String, **{c: RAW_SCHEMAS[table][c] for c in columns}},
         strict=False,
     )
-    return conform(table, frame.with_columns(month=pl.lit(month)))
 
 
 @dataclass
