@@ -186,7 +186,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     wanted = _months_arg(args.months)
     from leaderboard_pipeline.sources.base import SourceError
     from leaderboard_pipeline.sources.factory import make_source
-    from leaderboard_pipeline.warehouse import stored_months
+    from leaderboard_pipeline.warehouse import session, stored_months
 
     try:
         source = make_source(args.source, args.archive)
@@ -209,18 +209,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(
             f"running {source.name} {run[0]}..{run[-1]} with profile {profile.name} -> {settings.warehouse_path()}"
         )
-        result = job.execute_in_process(
-            instance=instance,
-            tags={
-                "dagster/asset_partition_range_start": run[0],
-                "dagster/asset_partition_range_end": run[-1],
-                "leaderboard/source": source.name,
-                "leaderboard/profile": profile.name,
-            },
-            # our own one-line error replaces Dagster's console traceback; the full log is in the instance
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-            raise_on_error=False,
-        )
+        # One warehouse connection for the whole run instead of an open and a checkpointing close per table.
+        with session(settings.warehouse_path()):
+            result = job.execute_in_process(
+                instance=instance,
+                tags={
+                    "dagster/asset_partition_range_start": run[0],
+                    "dagster/asset_partition_range_end": run[-1],
+                    "leaderboard/source": source.name,
+                    "leaderboard/profile": profile.name,
+                },
+                # our own one-line error replaces Dagster's console traceback; the full log is in the instance
+                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+                raise_on_error=False,
+            )
         warned = [e for e in result.get_asset_check_evaluations() if not e.passed]
         for evaluation in warned:
             detail = ", ".join(

@@ -22,10 +22,42 @@ class WarehouseError(RuntimeError):
     pass
 
 
+_SHARED: dict[Path, duckdb.DuckDBPyConnection] = {}  # path -> the connection of an open `session`
+
+
+@contextmanager
+def session(path: Path | str):
+    """Keep one read-write connection to ``path`` open for the block (e.g. one backfill run).
+
+    Every `connect` to the same file inside the block gets a cursor of it instead of opening and closing
+    the database (each close checkpoints: ~40 ms per table written or read). Transactions are unchanged:
+    each `write_partitions` still commits or rolls back on its own. Other processes cannot open the file
+    until the block ends, as during any write.
+    """
+    key = Path(path).resolve()
+    if key in _SHARED:  # nested: the outer block owns the connection
+        yield
+        return
+    with connect(path) as con:
+        _SHARED[key] = con
+        try:
+            yield
+        finally:
+            del _SHARED[key]
+
+
 @contextmanager
 def connect(path: Path | str, read_only: bool = False):
     """Open the database file, retrying briefly while another process holds the write lock."""
     path = Path(path)
+    shared = _SHARED.get(path.resolve())
+    if shared is not None:
+        cursor = shared.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+        return
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.exists():
