@@ -58,6 +58,22 @@ def metric_table(read: Reader, dimension: str, variant: str = "monthly") -> pl.D
     return wide.with_columns(pl.col(integral).cast(pl.Int64)).sort("position").drop("position")
 
 
+def python_float_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Floats as Python's shortest round-trip text (``8.375732055404646e-05``), and integer columns with
+    gaps as floats (``-2.0``), which is how the published CSVs were written (pandas). Tables here are
+    small (orgs x metrics), so formatting cell by cell is fine."""
+
+    def text(series: pl.Series) -> pl.Series:
+        return pl.Series(
+            series.name, [repr(v) if v is not None else None for v in series.to_list()], pl.String
+        )
+
+    gappy_ints = [c for c, t in frame.schema.items() if t.is_integer() and frame[c].null_count()]
+    frame = frame.with_columns(pl.col(gappy_ints).cast(pl.Float64))
+    floats = [c for c, t in frame.schema.items() if t.is_float()]
+    return frame.with_columns([pl.col(c).map_batches(text, return_dtype=pl.String) for c in floats])
+
+
 def _write(frame: pl.DataFrame, path: Path, fmt: str) -> Path:
     path = path.with_suffix(f".{fmt}")
     if fmt == "csv":
@@ -86,7 +102,15 @@ def export_month(read: Reader, profile: Profile, out: Path, fmt: str = "csv") ->
     def emit(frame: pl.DataFrame | None, stem: str) -> None:
         if frame is None:
             return
+        empty = [
+            c
+            for c in profile.export_omit_empty
+            if c in frame.columns and frame[c].null_count() == frame.height
+        ]
+        frame = frame.drop(empty)
         frame = frame.rename({k: v for k, v in columns.items() if k in frame.columns})
+        if fmt == "csv" and profile.export_float_text == "python":
+            frame = python_float_text(frame)
         written.append(_write(frame, out / stem, fmt))
 
     for dimension in (*DIMENSIONS, "overall"):

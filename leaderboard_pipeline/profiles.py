@@ -71,6 +71,8 @@ class Profile:
     export_files: dict[str, str]
     path: Path
     export_order: str = "rank"  # rank: best first | input: the hand-input order of orgs
+    export_float_text: str = "shortest"  # shortest (polars) | python: the published CSVs' float text
+    export_omit_empty: tuple[str, ...] = ()  # columns left out of a file when entirely empty
 
     def metric_columns(self, dimension: str) -> tuple[str, ...] | None:
         metrics = self.dimensions[dimension].metrics
@@ -162,4 +164,6 @@ def load_profile(name_or_path: str | Path) -> Profile:
         export_files=dict(export.get("files") or {}),
         path=path,
         export_order=export.get("order", "rank"),
+        export_float_text=export.get("float_text", "shortest"),
+        export_omit_empty=tuple(export.get("omit_empty") or ()),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from leaderboard_pipeline.cli import main
-from leaderboard_pipeline.exports import metric_table, ranking_table
+from leaderboard_pipeline.exports import export_month, metric_table, ranking_table
 from leaderboard_pipeline.profiles import load_profile
 from leaderboard_pipeline.published import (
     PROCESSED,
@@ -97,3 +97,15 @@ def test_clean_and_merged_records_match_processed_and_merged_files(golden, month
     report = ", ".join(f"{r.file} {r.matching}/{r.cells}" for r in results)
     print(f"{month}: {report}")
     assert [r.first_mismatch for r in results if r.first_mismatch] == [], report
+
+
+@pytest.mark.parametrize("month", RANKED)
+def test_exported_files_are_byte_identical_to_the_published_ones(golden, month, tmp_path):
+    db, folders = golden
+    export_month(reader(db, month), PROFILE, tmp_path)
+    names = [f"{s}-rank.csv" for s in (*PUBLISHED_STEMS.values(), "overall")] + [
+        "data-summary.csv",
+        "model-summary.csv",
+    ]
+    differing = [n for n in names if (tmp_path / n).read_bytes() != (folders[month] / n).read_bytes()]
+    assert differing == []
