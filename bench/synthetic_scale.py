@@ -9,12 +9,14 @@ writes the raw tables of the month (plus last month's cumulative ModelScope / Op
 to Parquet in a temporary folder. The pipeline then runs in a fresh child process, so its peak RSS is
 the pipeline's own and not the generator's: read the raw Parquet, ``raw_checks``, ``clean_layer`` +
 ``clean_checks``, ``metrics_layer`` + ``metrics_checks``, ``scores_layer`` + ``scores_checks``, and each
-layer's DuckDB write through ``warehouse.write_partitions`` (the code the Dagster IO manager runs).
+layer's DuckDB write through ``warehouse.write_partitions`` (the code the Dagster IO manager runs),
+inside one ``warehouse.session`` like ``leaderboard run``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -282,7 +284,7 @@ def generate(scale: float, seed: int) -> dict[str, pl.DataFrame]:
 
 
 # -- the measured run (child process) --------------------------------------------------------------
-def run_pipeline(data: Path, profile_name: str, db: Path) -> dict:
+def run_pipeline(data: Path, profile_name: str, db: Path, shared_connection: bool = True) -> dict:
     """Raw Parquet -> overall with checks and DuckDB writes; per-phase seconds and this process' peak RSS."""
     from leaderboard_pipeline.layers import clean_layer, metrics_layer, scores_layer
     from leaderboard_pipeline.metrics import ranked_orgs
@@ -290,6 +292,11 @@ def run_pipeline(data: Path, profile_name: str, db: Path) -> dict:
     from leaderboard_pipeline.quality import clean_checks, metrics_checks, raw_checks, scores_checks
     from leaderboard_pipeline.raw_tables import RAW_TABLES
     from leaderboard_pipeline.warehouse import write_partitions
+
+    try:
+        from leaderboard_pipeline.warehouse import session
+    except ImportError:  # an older checkout (A/B runs): one connection per write, as it did then
+        session = None
 
     profile = load_profile(profile_name)
     timings: list[tuple[str, str, float, int]] = []
@@ -310,34 +317,41 @@ def run_pipeline(data: Path, profile_name: str, db: Path) -> dict:
     def height(tables: dict[str, pl.DataFrame]) -> int:
         return sum(f.height for f in tables.values())
 
-    t0 = time.perf_counter()
-    raw = timed(
-        "raw", "read parquet", lambda: {t: pl.read_parquet(data / f"{t}.parquet") for t in RAW_TABLES}, height
-    )
-    this_month = {t: f.filter(pl.col("month") == MONTH) for t, f in raw.items()}
-    blocking = failed(timed("raw", "checks", lambda: raw_checks(this_month)))
-    timed("raw", "duckdb write", lambda: write("raw", this_month, [MONTH]))
-    # The previous month's cumulative totals are stored too (the partition mapping reads them).
-    previous = {t: f.filter(pl.col("month") == PREVIOUS) for t, f in raw.items() if f.height}
-    timed("raw", "duckdb write (last month)", lambda: write("raw", previous, [PREVIOUS]))
+    # One warehouse connection for the run, as `leaderboard run` does (warehouse.session).
+    with session(db) if session and shared_connection else contextlib.nullcontext():
+        t0 = time.perf_counter()
+        raw = timed(
+            "raw",
+            "read parquet",
+            lambda: {t: pl.read_parquet(data / f"{t}.parquet") for t in RAW_TABLES},
+            height,
+        )
+        this_month = {t: f.filter(pl.col("month") == MONTH) for t, f in raw.items()}
+        blocking = failed(timed("raw", "checks", lambda: raw_checks(this_month)))
+        timed("raw", "duckdb write", lambda: write("raw", this_month, [MONTH]))
+        # The previous month's cumulative totals are stored too (the partition mapping reads them).
+        previous = {t: f.filter(pl.col("month") == PREVIOUS) for t, f in raw.items() if f.height}
+        timed("raw", "duckdb write (last month)", lambda: write("raw", previous, [PREVIOUS]))
 
-    clean = timed("clean", "compute", lambda: clean_layer(raw, [MONTH], profile), height)
-    blocking += failed(timed("clean", "checks", lambda: clean_checks(clean)))
-    timed("clean", "duckdb write", lambda: write("clean", clean, [MONTH]))
+        clean = timed("clean", "compute", lambda: clean_layer(raw, [MONTH], profile), height)
+        blocking += failed(timed("clean", "checks", lambda: clean_checks(clean)))
+        timed("clean", "duckdb write", lambda: write("clean", clean, [MONTH]))
 
-    metrics = timed(
-        "metrics",
-        "compute",
-        lambda: metrics_layer(clean["models"], clean["datasets"], raw, [MONTH], profile),
-        height,
-    )
-    orgs = ranked_orgs(raw["system_inputs"])
-    blocking += failed(timed("metrics", "checks", lambda: metrics_checks(metrics, orgs, clean["models"])))
-    timed("metrics", "duckdb write", lambda: write("metrics", metrics, [MONTH]))
+        metrics = timed(
+            "metrics",
+            "compute",
+            lambda: metrics_layer(clean["models"], clean["datasets"], raw, [MONTH], profile),
+            height,
+        )
+        orgs = ranked_orgs(raw["system_inputs"])
+        blocking += failed(timed("metrics", "checks", lambda: metrics_checks(metrics, orgs, clean["models"])))
+        timed("metrics", "duckdb write", lambda: write("metrics", metrics, [MONTH]))
 
-    scores = timed("scores", "compute", lambda: scores_layer(metrics, [MONTH], profile), height)
-    blocking += failed(timed("scores", "checks", lambda: scores_checks(scores, orgs)))
-    timed("scores", "duckdb write", lambda: write("scores", scores, [MONTH]))
+        scores = timed("scores", "compute", lambda: scores_layer(metrics, [MONTH], profile), height)
+        blocking += failed(timed("scores", "checks", lambda: scores_checks(scores, orgs)))
+        timed("scores", "duckdb write", lambda: write("scores", scores, [MONTH]))
+        closing = time.perf_counter()
+    timings.append(("warehouse", "close (final checkpoint)", time.perf_counter() - closing, 0))
     return {
         "timings": timings,
         "total": time.perf_counter() - t0,
@@ -358,12 +372,18 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20250807)
     parser.add_argument("--profile", default="methodology")
     parser.add_argument("--keep", help="folder for the generated Parquet (reused when present)")
+    parser.add_argument(
+        "--connection-per-write",
+        action="store_true",
+        help="open and close DuckDB for every table (the behaviour before warehouse.session), for A/B runs",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: the measured run
     args = parser.parse_args()
 
     if args.child:
         data = Path(args.child)
-        print(json.dumps(run_pipeline(data, args.profile, data / "warehouse.duckdb")))
+        db = data / "warehouse.duckdb"
+        print(json.dumps(run_pipeline(data, args.profile, db, not args.connection_per_write)))
         return 0
 
     with tempfile.TemporaryDirectory(prefix="lb-synthetic-") as tmp:
@@ -390,7 +410,8 @@ def main() -> int:
         }
         (data / "warehouse.duckdb").unlink(missing_ok=True)
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", str(data), "--profile", args.profile],
+            [sys.executable, __file__, "--child", str(data), "--profile", args.profile]
+            + (["--connection-per-write"] if args.connection_per_write else []),
             capture_output=True,
             text=True,
         )
@@ -399,7 +420,10 @@ def main() -> int:
             return proc.returncode
         result = json.loads(proc.stdout.strip().splitlines()[-1])
 
-    print(f"synthetic month at scale {args.scale} (seed {args.seed}, profile {args.profile}); {machine()}")
+    mode = "a connection per write" if args.connection_per_write else "one warehouse session"
+    print(
+        f"synthetic month at scale {args.scale} (seed {args.seed}, profile {args.profile}, {mode}); {machine()}"
+    )
     print(
         "raw rows: " + ", ".join(f"{t} {v:,}" for t, v in rows.items()) + f"; generated in {generated:.1f} s"
     )
