@@ -160,21 +160,21 @@ def main() -> int:
     parser.add_argument("--detail", type=int, default=2_000, help="per-repo detail calls (model-tree counts)")
     parser.add_argument("--page-cap", type=int, default=1000, help="the server's largest page")
     parser.add_argument(
-        "--headroom",
+        "--at-quota",
         action="store_true",
-        help="limiter rate (quota - burst) / window instead of quota / window: a full bucket at a window's "
-        "start can then never push the window past its quota",
+        help="limiter rate quota / window instead of the production sizing (quota - burst) / window "
+        "(collectors.http.window_rate), to show the 429s the burst headroom prevents",
     )
     args = parser.parse_args()
 
     from leaderboard_pipeline.collectors import huggingface
-    from leaderboard_pipeline.collectors.http import PLATFORMS, PlatformClient, platform_config
+    from leaderboard_pipeline.collectors.http import PLATFORMS, PlatformClient, platform_config, window_rate
 
     window = args.window / args.time_scale
     allowed_rate = args.quota / window
     repos = workload(args.namespaces, args.repos)
     base = PLATFORMS["huggingface"]
-    client_rate = (args.quota - base.burst) / window if args.headroom else allowed_rate
+    client_rate = allowed_rate if args.at_quota else window_rate(args.quota, window, base.burst)
     config = platform_config(
         "huggingface",
         rate=client_rate,

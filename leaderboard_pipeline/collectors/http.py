@@ -70,6 +70,15 @@ class PlatformConfig:
     headers: tuple[tuple[str, str], ...] = ()
 
 
+def window_rate(quota: int, window_s: float, burst: int) -> float:
+    """Limiter rate for a fixed-window quota: (quota - burst) / window.
+
+    A full bucket spent right at a window's start plus the steady rate would otherwise fit quota + burst
+    requests into one window and draw 429s; leaving the burst out of the rate makes that impossible.
+    """
+    return (quota - burst) / window_s
+
+
 # Rates are the published limits (docs/data-sources.md): HF 500 requests / 5 min anonymous (1000 with a
 # token), GitHub 5000 / h with a token (60 / h without), GitCode 50 / min; the rest publish none and get a
 # polite 1 / s. Concurrency follows the per-host advice in platform-apis.md §2.
@@ -82,7 +91,7 @@ PLATFORMS: dict[str, PlatformConfig] = {
             "https://huggingface.co",
             ("HF_ENDPOINT",),
             ("HF_TOKEN",),
-            rate=500 / 300,
+            rate=window_rate(500, 300, burst=4),  # anonymous API quota: 500 per 5-minute fixed window
             burst=4,
             concurrency=4,
         ),
