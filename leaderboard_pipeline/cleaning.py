@@ -201,6 +201,20 @@ def _monthly_delta(frame: pl.DataFrame, table: str, rules: Cleaning) -> pl.Expr:
     return delta.alias("downloads_month")
 
 
+def _with_monthly_downloads(
+    frame: pl.DataFrame, table: str, rules: Cleaning, previous: pl.DataFrame | None
+) -> pl.DataFrame:
+    """``downloads_month``: the platform's 30-day count, or this month's total minus last month's."""
+    if table not in CUMULATIVE:
+        return frame.with_columns(downloads_month=pl.col("downloads_last_month"))
+    if previous is None:
+        previous = pl.DataFrame(
+            schema={"namespace": pl.String, "name": pl.String, "total_downloads": pl.Int64}
+        )
+    frame = _with_previous(frame, previous, rules)
+    return frame.with_columns(_monthly_delta(frame, table, rules))
+
+
 def clean_models(
     raw: pl.DataFrame,
     table: str,
@@ -210,12 +224,7 @@ def clean_models(
     previous: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """HF or ModelScope models of one month -> clean rows (see module docstring)."""
-    frame = _prepare(raw, table, registry, labels, rules)
-    if table in CUMULATIVE:
-        frame = _with_previous(frame, previous if previous is not None else raw.clear(), rules)
-        frame = frame.with_columns(_monthly_delta(frame, table, rules))
-    else:
-        frame = frame.with_columns(downloads_month=pl.col("downloads_last_month"))
+    frame = _with_monthly_downloads(_prepare(raw, table, registry, labels, rules), table, rules, previous)
     small_language = (
         (pl.col("modality") == "Language")
         & pl.col("parameters").is_not_null()
@@ -245,17 +254,13 @@ def clean_datasets(
     rules: Cleaning,
     previous: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    frame = _prepare(raw, table, registry, labels, rules)
+    frame = _with_monthly_downloads(_prepare(raw, table, registry, labels, rules), table, rules, previous)
     no_previous = pl.lit(False)
     if table in CUMULATIVE:
-        frame = _with_previous(frame, previous if previous is not None else raw.clear(), rules)
-        frame = frame.with_columns(_monthly_delta(frame, table, rules))
         if table in rules.skip_first_month:
             no_previous = pl.col("previous_total").is_null()
         else:
             frame = frame.with_columns(pl.col("downloads_month").fill_null(0))
-    else:
-        frame = frame.with_columns(downloads_month=pl.col("downloads_last_month"))
     negative = pl.col("downloads_month") < 0 if table in rules.drop_negative_deltas else pl.lit(False)
     frame = frame.with_columns(
         _exclusion(

@@ -16,37 +16,15 @@ import math
 import numpy as np
 import polars as pl
 
+from leaderboard_pipeline.metrics import METRIC_SCHEMA
 from leaderboard_pipeline.profiles import DIMENSIONS, Profile
 
 GROUP = ["month", "variant"]
-NORMALISED_SCHEMA = {
-    "month": pl.String,
-    "variant": pl.String,
-    "org": pl.String,
-    "position": pl.Int32,
-    "metric": pl.String,
-    "value": pl.Float64,
-    "normalised": pl.Float64,
-}
-RANK_SCHEMA = {
-    "month": pl.String,
-    "variant": pl.String,
-    "org": pl.String,
-    "position": pl.Int32,
-    "score": pl.Float64,
-    "rank": pl.Int64,
-    "delta_rank": pl.Int64,
-}
-OVERALL_SCHEMA = {
-    "month": pl.String,
-    "variant": pl.String,
-    "org": pl.String,
-    "position": pl.Int32,
-    **{d: pl.Float64 for d in DIMENSIONS},
-    "score": pl.Float64,
-    "rank": pl.Int64,
-    "delta_rank": pl.Int64,
-}
+NORMALISED_SCHEMA = {**METRIC_SCHEMA, "normalised": pl.Float64}
+_ORG_ROW = {c: METRIC_SCHEMA[c] for c in ("month", "variant", "org", "position")}
+_RANKED = {"score": pl.Float64, "rank": pl.Int64, "delta_rank": pl.Int64}
+RANK_SCHEMA = {**_ORG_ROW, **_RANKED}
+OVERALL_SCHEMA = {**_ORG_ROW, **{d: pl.Float64 for d in DIMENSIONS}, **_RANKED}
 
 
 def normalise(metrics: pl.DataFrame, method: str) -> pl.DataFrame:

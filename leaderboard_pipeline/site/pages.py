@@ -7,6 +7,7 @@ from dataclasses import fields
 import polars as pl
 
 from leaderboard_pipeline import scoring
+from leaderboard_pipeline.metrics import VARIANTS
 from leaderboard_pipeline.profiles import DIMENSIONS, Cleaning, Profile
 from leaderboard_pipeline.quality import CHECKS, Outcome
 from leaderboard_pipeline.site.charts import bar_chart, rank_chart
@@ -21,7 +22,7 @@ from leaderboard_pipeline.site.layout import (
     table,
     variant_toggle,
 )
-from leaderboard_pipeline.site.tables import ACCUMULATED, VARIANTS, SiteTables, has_previous, rank_rows
+from leaderboard_pipeline.site.tables import ACCUMULATED, SiteTables, has_previous, rank_rows
 
 # What each cleaning switch means (the values themselves come from the active profile).
 SWITCHES = {

@@ -13,14 +13,12 @@ from pathlib import Path
 import polars as pl
 
 from leaderboard_pipeline.cleaning import PLATFORM_OF
+from leaderboard_pipeline.layers import DATASET_TABLES, MODEL_TABLES
 from leaderboard_pipeline.profiles import DIMENSIONS, Profile
 from leaderboard_pipeline.warehouse import RAW_SCHEMA, WarehouseError, connect, stored_months
 
-VARIANTS = ("monthly", "accumulated")
 # Accumulated rankings exist for these dimensions only; system and benchmark inputs are monthly.
 ACCUMULATED = ("data", "model")
-MODEL_PLATFORMS = ("hf_models", "ms_models")
-DATASET_PLATFORMS = ("hf_datasets", "ms_datasets", "odl_datasets", "baai_datasets")
 LINK_TEMPLATES = {
     # Used when a crawled row has no link of its own.
     "hf_models": "https://huggingface.co/{namespace}/{name}",
@@ -157,8 +155,8 @@ def _load(read: Reader, warehouse: Path, profile: Profile, months: list[str]) ->
     overall = need("scores", "overall")
     models = need("clean", "models")
     datasets = need("clean", "datasets")
-    models = models.join(_links(read, MODEL_PLATFORMS, profile), on=["month", "item"], how="left")
-    datasets = datasets.join(_links(read, DATASET_PLATFORMS, profile), on=["month", "item"], how="left")
+    models = models.join(_links(read, MODEL_TABLES, profile), on=["month", "item"], how="left")
+    datasets = datasets.join(_links(read, DATASET_TABLES, profile), on=["month", "item"], how="left")
     inputs = pl.concat(
         [
             need("raw", f"{dim}_inputs").select(
