@@ -36,8 +36,11 @@ browser:
 test: $(STAMP) lint browser
 	$(BIN)/python -m pytest
 
+# The UI shares the CLI's Dagster instance (.dagster/) and warehouse, so CLI runs and backfills show up.
 ui: $(STAMP)
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster} $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}
+	@home=$${DAGSTER_HOME:-$(CURDIR)/.dagster}; mkdir -p "$$home"; \
+	  [ -f "$$home/dagster.yaml" ] || printf 'telemetry:\n  enabled: false\n' > "$$home/dagster.yaml"; \
+	  DAGSTER_HOME="$$home" $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}
 
 clean:
 	rm -rf $(VENV) .dagster data/warehouse.duckdb data/warehouse.duckdb.wal
