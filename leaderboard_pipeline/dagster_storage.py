@@ -28,6 +28,13 @@ def _wal_normal_sync(dbapi_connection, _record) -> None:
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
+PATCHED_MODULES = (
+    "dagster._core.storage.event_log.sqlite.sqlite_event_log",
+    "dagster._core.storage.runs.sqlite.sqlite_run_storage",
+    "dagster._core.storage.schedules.sqlite.sqlite_schedule_storage",
+)
+
+
 def reuse_sqlite_engines() -> None:
     """Let Dagster's SQLite instance storage reuse one SQLAlchemy engine per database file.
 
@@ -43,11 +50,7 @@ def reuse_sqlite_engines() -> None:
         return
     import importlib
 
-    modules = (
-        "dagster._core.storage.event_log.sqlite.sqlite_event_log",
-        "dagster._core.storage.runs.sqlite.sqlite_run_storage",
-        "dagster._core.storage.schedules.sqlite.sqlite_schedule_storage",
-    )
+    modules = PATCHED_MODULES
     import atexit
 
     from sqlalchemy import event
