@@ -7,7 +7,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
-DEMO_DIR = DATA_DIR / "demo"
+DEMO_INPUTS = DATA_DIR / "demo"  # committed demo inputs; the built demo is sources.demo.demo_dir()
 PROFILES_DIR = DATA_DIR / "profiles"
 CURATED_METRICS = DATA_DIR / "curated" / "metrics.yaml"
 DEFAULT_ARCHIVE = PROJECT_ROOT.parent / "shared" / "reference" / "osir-lmts"

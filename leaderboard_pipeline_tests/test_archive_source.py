@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 
 from leaderboard_pipeline.raw_tables import RAW_TABLES
-from leaderboard_pipeline.settings import DEMO_DIR
 from leaderboard_pipeline.sources.archive import ArchiveSource, read_summary_csv
 from leaderboard_pipeline.sources.base import SourceError
+from leaderboard_pipeline.sources.demo import demo_dir
 
 
 @pytest.fixture
 def demo_copy(tmp_path) -> Path:
     target = tmp_path / "archive"
-    shutil.copytree(DEMO_DIR, target, ignore=shutil.ignore_patterns("*.py"))
+    shutil.copytree(demo_dir(), target, ignore=shutil.ignore_patterns(".fingerprint"))
     return target
 
 

@@ -16,6 +16,7 @@ import pytest
 from leaderboard_pipeline import settings
 from leaderboard_pipeline.cli import main
 from leaderboard_pipeline.registry import load_registry
+from leaderboard_pipeline.sources.demo import demo_dir
 from leaderboard_pipeline.warehouse import read_partitions
 
 MOCK_PATH = Path(__file__).parent / "collectors" / "mock_ecosystem.py"
@@ -79,7 +80,7 @@ def test_missing_archive(capsys, tmp_path):
 
 def test_malformed_file_names_file_and_line(capsys, tmp_path):
     archive = tmp_path / "archive"
-    shutil.copytree(settings.DEMO_DIR, archive, ignore=shutil.ignore_patterns("*.py"))
+    shutil.copytree(demo_dir(), archive, ignore=shutil.ignore_patterns(".fingerprint"))
     bad = archive / "snapshots" / "2025-01-14" / "ModelScope" / "raw-models-info.jsonl"
     lines = bad.read_text().splitlines()
     lines[3] = '{"repo": "BAAI", "model_name": '

@@ -11,7 +11,7 @@ import pytest
 
 from leaderboard_pipeline.defs.assets import LAYER_ASSETS
 from leaderboard_pipeline.defs.resources import LeaderboardSettings, PlatformApis, WarehouseIOManager
-from leaderboard_pipeline.settings import DEMO_DIR
+from leaderboard_pipeline.sources.demo import demo_dir
 from leaderboard_pipeline.warehouse import read_partitions
 
 RANGE = {"dagster/asset_partition_range_start": "2024-12", "dagster/asset_partition_range_end": "2025-02"}
@@ -86,7 +86,7 @@ def test_accumulated_metrics_add_up_the_months_so_far(demo_run):
 
 def test_failing_blocking_check_stops_downstream_and_keeps_stored_tables(tmp_path):
     archive = tmp_path / "archive"
-    shutil.copytree(DEMO_DIR, archive, ignore=shutil.ignore_patterns("*.py"))
+    shutil.copytree(demo_dir(), archive, ignore=shutil.ignore_patterns(".fingerprint"))
     db = tmp_path / "w.duckdb"
     first = materialise(db, source="archive", archive=str(archive))
     assert first.success

@@ -50,7 +50,9 @@ def make_source(
         overrides = os.environ.get("LEADERBOARD_HTTP_OVERRIDES")
     if kind == "demo":
         # the demo's archive-layout months, plus its cassette months replayed through the collectors
-        return CombinedSource(_live("replay", overrides), settings.DEMO_DIR, name="demo")
+        from leaderboard_pipeline.sources.demo import demo_dir
+
+        return CombinedSource(_live("replay", overrides), demo_dir(), name="demo")
     if kind == "archive":
         path = Path(archive or os.environ.get(settings.ENV_ARCHIVE) or settings.DEFAULT_ARCHIVE)
         if not path.exists():
