@@ -63,9 +63,13 @@ def publish(
             yield dg.Output(
                 frame,
                 output_name=f"{layer}_{table}",
+                # One output covers every month of a range run, so the row count is the run's; the
+                # per-month counts say how the rows split over the partitions.
                 metadata={
                     "dagster/row_count": frame.height,
-                    "months": ", ".join(sorted(frame["month"].unique().to_list())) if frame.height else "",
+                    "rows_per_month": dg.MetadataValue.json(
+                        dict(frame.group_by("month").len().sort("month").iter_rows()) if frame.height else {}
+                    ),
                     "preview": dg.MetadataValue.md(
                         markdown_table(_preview(frame).drop("profile", strict=False))
                     ),
