@@ -11,20 +11,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from leaderboard_pipeline.profiles import Cleaning
+from leaderboard_pipeline.raw_tables import PLATFORM_TABLES
 
 MODEL_MODALITIES = ("Language", "Speech", "Vision", "Multimodal", "Vector", "Protein", "3D", "Embodied")
 DATASET_MODALITIES = ("Language", "Speech", "Vision", "Multimodal", "Embodied")
 LIFECYCLES = ("Pre-training", "Fine-tuning", "Preference", "Evaluation")
 
 # raw table -> platform name used in the registry and in merge precedence
-PLATFORM_OF = {
-    "hf_models": "HuggingFace",
-    "hf_datasets": "HuggingFace",
-    "ms_models": "ModelScope",
-    "ms_datasets": "ModelScope",
-    "odl_datasets": "OpenDataLab",
-    "baai_datasets": "BAAIData",
-}
+PLATFORM_OF = {table: platform for table, (platform, _) in PLATFORM_TABLES.items()}
 CUMULATIVE = ("ms_models", "ms_datasets", "odl_datasets", "baai_datasets")
 ORG_IN_RECORD = ("odl_datasets", "baai_datasets")  # these platforms' records carry their org
 

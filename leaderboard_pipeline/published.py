@@ -12,6 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
+from leaderboard_pipeline.raw_tables import PLATFORM_TABLES
+
 # our dimension -> the published file stem
 PUBLISHED_STEMS = {"data": "data", "model": "model", "system": "infra", "benchmark": "eval"}
 
@@ -88,15 +90,8 @@ def compare_tables(
     return Match(name, cells, matching, first)
 
 
-# our clean table -> (platform folder, record kind) of the published processed files
-PROCESSED = {
-    "hf_models": ("HuggingFace", "models"),
-    "hf_datasets": ("HuggingFace", "datasets"),
-    "ms_models": ("ModelScope", "models"),
-    "ms_datasets": ("ModelScope", "datasets"),
-    "odl_datasets": ("OpenDataLab", "datasets"),
-    "baai_datasets": ("BAAIData", "datasets"),
-}
+# our clean table -> (platform folder, record kind) of the published processed files: the raw layout
+PROCESSED = PLATFORM_TABLES
 _RECORD_FIELDS = {
     "models": ["org", "namespace", "name", "modality", "downloads_month", "likes", "community"],
     "datasets": ["org", "namespace", "name", "modality", "lifecycle", "downloads_month", "likes"],

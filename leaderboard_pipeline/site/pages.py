@@ -49,6 +49,16 @@ def _org_link(tables: SiteTables, org: str, depth: int = 0) -> str:
     return f'<a href="{"../" * depth}org/{e(tables.slugs[org])}.html">{e(org)}</a>'
 
 
+def _ranking_cells(tables, row: dict, previous) -> list[str]:
+    """The cells every ranking table starts with: rank, rank change, organisation, score."""
+    return [
+        cell(row["rank"]),
+        delta(row["delta_rank"], previous),
+        f'<td class="text" data-v="{e(row["org"])}">{_org_link(tables, row["org"])}</td>',
+        cell(row["score"], number(row["score"], 4)),
+    ]
+
+
 def _category(profile: Profile, dimension: str, metric: str) -> tuple[str, str]:
     """(label, category) of a metric column as the profile defines it."""
     spec = profile.dimensions[dimension]
@@ -84,12 +94,7 @@ def overall_page(tables: SiteTables, month: str) -> str:
             ]
         body = []
         for r in rows.iter_rows(named=True):
-            cells = [
-                cell(r["rank"]),
-                delta(r["delta_rank"], previous),
-                f'<td class="text" data-v="{e(r["org"])}">{_org_link(tables, r["org"])}</td>',
-                cell(r["score"], number(r["score"], 4)),
-            ]
+            cells = _ranking_cells(tables, r, previous)
             for dim in DIMENSIONS:
                 cells += [cell(r[f"{dim}_rank"]), cell(r[f"{dim}_score"], number(r[f"{dim}_score"]))]
             body.append("".join(cells))
@@ -144,12 +149,7 @@ def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
         ]
         body = []
         for r in rows.iter_rows(named=True):
-            cells = [
-                cell(r["rank"]),
-                delta(r["delta_rank"], previous),
-                f'<td class="text" data-v="{e(r["org"])}">{_org_link(tables, r["org"])}</td>',
-                cell(r["score"], number(r["score"], 4)),
-            ]
+            cells = _ranking_cells(tables, r, previous)
             cells += [
                 cell(
                     r[m],
