@@ -49,7 +49,7 @@ def _org_link(tables: SiteTables, org: str, depth: int = 0) -> str:
     return f'<a href="{"../" * depth}org/{e(tables.slugs[org])}.html">{e(org)}</a>'
 
 
-def _ranking_cells(tables, row: dict, previous) -> list[str]:
+def _ranking_cells(tables: SiteTables, row: dict, previous) -> list[str]:
     """The cells every ranking table starts with: rank, rank change, organisation, score."""
     return [
         cell(row["rank"]),
