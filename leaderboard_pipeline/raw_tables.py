@@ -168,6 +168,20 @@ RAW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "requests": pl.Int64,
         "retries": pl.Int64,
         "failures": pl.Int64,
+        # "ok", or "missing": the platform was down and the month was allowed to go without it
+        "status": pl.String,
+        "detail": pl.String,  # e.g. which API variant answered, or why a platform is missing
+    },
+    # Evidence of hand-input values: a URL and a note per org and column; ``carried_from`` names the
+    # month a value was carried forward from (not yet reviewed for this month).
+    "input_evidence": {
+        "month": MONTH,
+        "dimension": pl.String,
+        "org": pl.String,
+        "metric": pl.String,
+        "url": pl.String,
+        "note": pl.String,
+        "carried_from": pl.String,
     },
 }
 

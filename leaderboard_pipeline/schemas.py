@@ -80,7 +80,11 @@ def _column(name: str, dtype: pl.DataType, table: str, layer: str) -> pa.Column:
     ):
         checks.append(pa.Check.ge(0))
     required = name in REQUIRED and not (table in ("other_source_datasets",) and name == "namespace")
-    if table in ("code_repos", "snapshot_manifest", "curated_metrics") and name not in ("month",):
+    if table in ("code_repos", "snapshot_manifest", "curated_metrics", "input_evidence") and name not in (
+        "month",
+        "org",
+        "metric",
+    ):
         required = False
     if layer == "clean" and name in ("total_downloads", "downloads_last_month"):
         required = False

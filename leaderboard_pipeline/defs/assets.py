@@ -33,6 +33,7 @@ RAW_DESCRIPTIONS = {
     "dataset_labels": "Dataset labels: modality, lifecycle and validity per namespace/name.",
     "code_repos": "Code repositories behind the system and benchmark dimensions (live source only).",
     "snapshot_manifest": "What was read or fetched for the month: files with hashes, or requests and retries.",
+    "input_evidence": "Evidence (URL, note) of hand-input values, and which were carried forward unreviewed.",
 }
 CLEAN_DESCRIPTIONS = {
     "hf_models": "Hugging Face models attributed to orgs and labelled; `excluded` names the rule that drops a row.",

@@ -313,8 +313,9 @@ class ArchiveSource:
         tables["curated_metrics"] = read_curated_metrics(curated, month)
         note("curated_metrics", curated, tables["curated_metrics"])
         tables["code_repos"] = empty_raw("code_repos")
+        tables["input_evidence"] = empty_raw("input_evidence")
         tables["snapshot_manifest"] = pl.DataFrame(
-            [(*m, None, None, None, None, None) for m in manifest],
+            [(*m, None, None, None, None, None, "ok", None) for m in manifest],
             schema=RAW_SCHEMAS["snapshot_manifest"],
             orient="row",
         )

@@ -18,7 +18,13 @@ import polars as pl
 from leaderboard_pipeline.sources.archive import ArchiveSource
 from leaderboard_pipeline.sources.base import SnapshotSource, SourceError
 
-HAND_INPUTS = ("system_inputs", "benchmark_inputs", "other_source_datasets", "curated_metrics")
+HAND_INPUTS = (
+    "system_inputs",
+    "benchmark_inputs",
+    "other_source_datasets",
+    "curated_metrics",
+    "input_evidence",
+)
 
 
 @dataclass

@@ -370,6 +370,8 @@ class LiveSource:
                     "requests": counts.get("requests", 0),
                     "retries": counts.get("retries", 0),
                     "failures": counts.get("failures", 0),
+                    "status": "ok",
+                    "detail": None,
                 }
             )
         return pl.DataFrame(rows, schema=RAW_SCHEMAS["snapshot_manifest"])
