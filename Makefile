@@ -36,11 +36,13 @@ browser:
 test: $(STAMP) lint browser
 	$(BIN)/python -m pytest
 
-# The UI shares the CLI's Dagster instance (.dagster/) and warehouse, so CLI runs and backfills show up.
+# The UI shares the CLI's Dagster instance and warehouse of one source (SOURCE=demo|archive|live:
+# .dagster/<source>/ and data/warehouse/<source>.duckdb), so that source's CLI runs and backfills show up.
+SOURCE ?= $(or $(LEADERBOARD_SOURCE),demo)
 ui: $(STAMP)
-	@home=$${DAGSTER_HOME:-$(CURDIR)/.dagster}; mkdir -p "$$home"; \
+	@home=$${DAGSTER_HOME:-$(CURDIR)/.dagster/$(SOURCE)}; mkdir -p "$$home"; \
 	  [ -f "$$home/dagster.yaml" ] || printf 'telemetry:\n  enabled: false\n' > "$$home/dagster.yaml"; \
-	  DAGSTER_HOME="$$home" $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}
+	  LEADERBOARD_SOURCE=$(SOURCE) DAGSTER_HOME="$$home" $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}
 
 clean:
-	rm -rf $(VENV) .dagster data/warehouse.duckdb data/warehouse.duckdb.wal
+	rm -rf $(VENV) .dagster data/warehouse data/warehouse.duckdb data/warehouse.duckdb.wal

@@ -34,6 +34,8 @@ CLEAN_MODEL_COLUMNS = {
     "downloads_month": pl.Int64,
     "total_downloads": pl.Int64,
     "previous_total": pl.Int64,
+    "previous_month": pl.String,  # the snapshot the monthly difference was taken against
+    "days_since_previous": pl.Int64,  # days between the two crawls of the item
     "likes": pl.Int64,
     "community": pl.Int64,
     "descendants": pl.Int64,
@@ -51,6 +53,15 @@ CLEAN_DATASET_COLUMNS = {
     "lifecycle": pl.String,
     "is_valid": pl.Boolean,
     "dataset_usage": pl.Int64,
+}
+
+
+PREVIOUS_TOTALS_SCHEMA = {
+    "month": pl.String,
+    "namespace": pl.String,
+    "name": pl.String,
+    "total_downloads": pl.Int64,
+    "date_crawl": pl.Date,
 }
 
 
@@ -140,11 +151,23 @@ def _sentinels(frame: pl.DataFrame, rules: Cleaning, columns: tuple[str, ...]) -
 
 
 def _with_previous(frame: pl.DataFrame, previous: pl.DataFrame, rules: Cleaning) -> pl.DataFrame:
-    """Attach last month's cumulative total of the same "<namespace>/<name>" (last record wins)."""
-    prev = previous.select("namespace", "name", previous_total="total_downloads").unique(
-        ["namespace", "name"], keep="last", maintain_order=True
+    """Attach the earlier snapshot's cumulative total of the same "<namespace>/<name>" (last record
+    wins), the snapshot's month and the days between the two crawls."""
+    prev = previous.select(
+        "namespace",
+        "name",
+        previous_total="total_downloads",
+        previous_month="month",
+        previous_crawl="date_crawl",
+    ).unique(["namespace", "name"], keep="last", maintain_order=True)
+    return (
+        frame.join(prev, on=["namespace", "name"], how="left", maintain_order="left")
+        .with_columns(
+            days_since_previous=(pl.col("date_crawl") - pl.col("previous_crawl")).dt.total_days(),
+            previous_month=pl.when(pl.col("previous_total").is_not_null()).then(pl.col("previous_month")),
+        )
+        .drop("previous_crawl")
     )
-    return frame.join(prev, on=["namespace", "name"], how="left", maintain_order="left")
 
 
 def _dedupe(frame: pl.DataFrame, rules: Cleaning) -> pl.DataFrame:
@@ -187,6 +210,11 @@ def _prepare(
 
 def _monthly_delta(frame: pl.DataFrame, table: str, rules: Cleaning) -> pl.Expr:
     delta = pl.col("total_downloads") - pl.col("previous_total")
+    if rules.download_window_days is not None:
+        # A window of other than 30 days (a crawl on the 3rd, the next on the 9th; a skipped month) is
+        # scaled to the window, so months stay comparable. Crawls on the same day give no rate: unknown.
+        days = pl.col("days_since_previous")
+        delta = pl.when(days > 0).then((delta * rules.download_window_days / days).round(0)).cast(pl.Int64)
     if table == "ms_datasets" and rules.falsy_previous_is_missing:
         # published: ModelScope datasets whose previous total is missing or 0 get 0 monthly downloads
         delta = pl.when(pl.col("previous_total").fill_null(0) == 0).then(0).otherwise(delta)
@@ -202,9 +230,7 @@ def _with_monthly_downloads(
     if table not in CUMULATIVE:
         return frame.with_columns(downloads_month=pl.col("downloads_last_month"))
     if previous is None:
-        previous = pl.DataFrame(
-            schema={"namespace": pl.String, "name": pl.String, "total_downloads": pl.Int64}
-        )
+        previous = pl.DataFrame(schema=PREVIOUS_TOTALS_SCHEMA)
     frame = _with_previous(frame, previous, rules)
     return frame.with_columns(_monthly_delta(frame, table, rules))
 
@@ -226,7 +252,7 @@ def clean_models(
     )
     frame = frame.with_columns(
         _exclusion(
-            (pl.col("previous_total").is_null(), "no previous total (first month)")
+            (pl.col("previous_total").is_null(), "no previous total")
             if table in CUMULATIVE
             else (pl.lit(False), ""),
             (~pl.col("is_large_model").fill_null(False), "not a large model"),
@@ -258,7 +284,7 @@ def clean_datasets(
     negative = pl.col("downloads_month") < 0 if table in rules.drop_negative_deltas else pl.lit(False)
     frame = frame.with_columns(
         _exclusion(
-            (no_previous, "no previous total (first month)"),
+            (no_previous, "no previous total"),
             (~pl.col("is_valid").fill_null(False), "not a valid dataset"),
             (negative.fill_null(False), "negative monthly downloads"),
         )

@@ -8,11 +8,14 @@ import re
 import sys
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 from leaderboard_pipeline import settings
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+SOURCES = ("demo", "archive", "live")
+READ_SOURCE_HELP = f"whose warehouse to read (default ${settings.ENV_SOURCE} or {settings.DEFAULT_SOURCE})"
 
 
 class CliError(Exception):
@@ -32,22 +35,53 @@ def _months_arg(value: str | None) -> tuple[str, str] | None:
     return first, last
 
 
-def _configure(args: argparse.Namespace) -> None:
-    """Everything the Dagster definitions read at build time comes from the environment."""
-    os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home()))
-    home = Path(os.environ["DAGSTER_HOME"])
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
-    if getattr(args, "profile", None):
-        os.environ[settings.ENV_PROFILE] = args.profile
-    if getattr(args, "source", None):
-        os.environ[settings.ENV_SOURCE] = args.source
-    if getattr(args, "archive", None):
-        os.environ[settings.ENV_ARCHIVE] = str(Path(args.archive).resolve())
-    if getattr(args, "replace_raw", False):
-        os.environ["LEADERBOARD_REPLACE_RAW"] = "1"
+@contextmanager
+def _environment(args: argparse.Namespace, source: str):
+    """Everything the Dagster definitions read at build time comes from the environment: set it for
+    the command and restore it afterwards (tests call `main` many times in one process)."""
+    home = settings.dagster_home(source)
+    values = {
+        "DAGSTER_HOME": str(home),
+        settings.ENV_SOURCE: source,
+        settings.ENV_PROFILE: getattr(args, "profile", None),
+        settings.ENV_ARCHIVE: str(Path(args.archive).resolve()) if getattr(args, "archive", None) else None,
+        # never inherited: one --replace-raw must not leak into the next command of the process
+        "LEADERBOARD_REPLACE_RAW": "1" if getattr(args, "replace_raw", False) else "",
+    }
+    saved = {k: os.environ.get(k) for k in values}
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        config = home / "dagster.yaml"
+        if not config.exists():
+            config.write_text("telemetry:\n  enabled: false\n")
+    except OSError as exc:
+        raise CliError(f"{home}: cannot create the Dagster home ({exc.strerror})") from None
+    _claim_dagster_home(home, source)
+    for key, value in values.items():
+        if value is not None:
+            os.environ[key] = value
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _claim_dagster_home(home: Path, source: str) -> None:
+    """A Dagster home records one source's runs: the UI on it must not show another warehouse's
+    materialisations as this one's."""
+    marker = home / "leaderboard-source"
+    claimed = marker.read_text().strip() if marker.exists() else None
+    if claimed and claimed != source:
+        raise CliError(
+            f"{home} holds the Dagster runs of the {claimed} source, not {source}: each source has its own "
+            "Dagster home (unset DAGSTER_HOME to get .dagster/<source>/, or point it at another folder)"
+        )
+    if claimed is None:
+        marker.write_text(source + "\n")
 
 
 def _profile(args: argparse.Namespace):
@@ -111,20 +145,79 @@ def _error_message(result) -> str:
     return "the run failed (see the Dagster UI for the run log)"
 
 
+def _ranges(months: list[str]) -> str:
+    """["2025-01", "2025-02", "2025-04"] -> "2025-01..2025-02, 2025-04"."""
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}..{r[-1]}" for r in _contiguous(sorted(months)))
+
+
+def _write_summary(result) -> dict[str, dict[str, set[str]]]:
+    """Per layer, which months the run wrote new, replaced, or found stored with the same content."""
+    layers: dict[str, dict[str, set[str]]] = {}
+    for event in result.get_asset_materialization_events():
+        layer = event.asset_key.path[0]
+        metadata = event.materialization.metadata
+        if "months_new" not in metadata:
+            continue
+        seen = layers.setdefault(layer, {"new": set(), "replaced": set(), "unchanged": set()})
+        for status in seen:
+            seen[status] |= set(metadata[f"months_{status}"].value)
+    for seen in layers.values():
+        # a month is unchanged in a layer only when no table of the layer changed it
+        seen["unchanged"] -= seen["new"] | seen["replaced"]
+        seen["new"] -= seen["replaced"]
+    return layers
+
+
+def _print_summary(layers: dict[str, dict[str, set[str]]]) -> bool:
+    """Print what changed; returns whether anything did."""
+    changed = any(seen["new"] or seen["replaced"] for seen in layers.values())
+    if not changed:
+        months = set().union(*(seen["unchanged"] for seen in layers.values())) if layers else set()
+        print(f"  unchanged: {_ranges(list(months)) or 'no month'} already stored with exactly this content")
+        return False
+    for layer, seen in layers.items():
+        parts = [f"{status} {_ranges(list(m))}" for status, m in seen.items() if m]
+        if parts:
+            print(f"  {layer}: {'; '.join(parts)}")
+    return True
+
+
+def _baselines(path: Path, months: list[str], profile) -> None:
+    """Say which months were stored as baselines and not ranked, and when they will be."""
+    import polars as pl
+
+    from leaderboard_pipeline.snapshots import baseline_notes
+    from leaderboard_pipeline.warehouse import read_partitions
+
+    snapshots = read_partitions(path, "clean", "snapshots", months, profile.name)
+    inputs = read_partitions(path, "raw", "system_inputs", months)
+    if snapshots is None or inputs is None:
+        return
+    # only months that would be ranked otherwise: those with hand inputs
+    for note in baseline_notes(snapshots.filter(pl.col("month").is_in(inputs["month"])), profile.cleaning):
+        print(f"  {note}")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    _configure(args)
     profile = _profile(args)
     wanted = _months_arg(args.months)
     from leaderboard_pipeline.sources.base import SourceError
     from leaderboard_pipeline.sources.factory import make_source
-    from leaderboard_pipeline.warehouse import session, stored_months
+    from leaderboard_pipeline.warehouse import session, stored_months, warehouse_source
 
     try:
-        source = make_source(args.source, args.archive)
+        source = make_source(args.source or settings.current_source(), args.archive)
         source_months = source.months()
     except SourceError as exc:
         raise CliError(str(exc)) from None
-    stored = set(stored_months(settings.warehouse_path(), "clean", "models", profile.name))
+    path = settings.warehouse_path(source.name)
+    holder = warehouse_source(path)
+    if holder not in (None, source.name):
+        raise CliError(
+            f"{path} holds the {holder} source, not {source.name}: each source has its own warehouse "
+            "(unset LEADERBOARD_DB to get data/warehouse/<source>.duckdb, or point it at another file)"
+        )
+    stored = set(stored_months(path, "clean", "models", profile.name))
     months = _plan(source_months, wanted, stored)
 
     warnings.filterwarnings("ignore")
@@ -133,71 +226,89 @@ def cmd_run(args: argparse.Namespace) -> int:
     from leaderboard_pipeline.dagster_storage import reuse_sqlite_engines
     from leaderboard_pipeline.definitions import build_definitions
 
-    job = build_definitions().resolve_job_def("monthly_leaderboard")
-    reuse_sqlite_engines()
-    instance = dg.DagsterInstance.get()
     started = time.perf_counter()
-    for run in _contiguous(months):
-        print(
-            f"running {source.name} {run[0]}..{run[-1]} with profile {profile.name} -> {settings.warehouse_path()}"
-        )
-        # One warehouse connection for the whole run instead of an open and a checkpointing close per table.
-        with session(settings.warehouse_path()):
-            result = job.execute_in_process(
-                instance=instance,
-                tags={
-                    "dagster/asset_partition_range_start": run[0],
-                    "dagster/asset_partition_range_end": run[-1],
-                    "leaderboard/source": source.name,
-                    "leaderboard/profile": profile.name,
-                },
-                # our own one-line error replaces Dagster's console traceback; the full log is in the instance
-                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-                raise_on_error=False,
-            )
-        warned = [e for e in result.get_asset_check_evaluations() if not e.passed]
-        for evaluation in warned:
-            detail = ", ".join(
-                f"{k}={v.value}" for k, v in evaluation.metadata.items() if k != "failure_sample"
-            )
-            print(f"  check {evaluation.asset_key.to_user_string()} {evaluation.check_name}: {detail}")
-        if not result.success:
-            raise CliError(f"run {result.run_id[:8]} failed: {_error_message(result)}")
-    print(f"done: {len(months)} month(s) in {time.perf_counter() - started:.1f} s")
+    changed = False
+    with _environment(args, source.name):
+        job = build_definitions().resolve_job_def("monthly_leaderboard")
+        reuse_sqlite_engines()
+        instance = dg.DagsterInstance.get()
+        for run in _contiguous(months):
+            print(f"running {source.name} {run[0]}..{run[-1]} (profile {profile.name}) -> {path}")
+            # One warehouse connection for the whole run instead of an open and a checkpointing close per table.
+            with session(path):
+                result = job.execute_in_process(
+                    instance=instance,
+                    tags={
+                        "dagster/asset_partition_range_start": run[0],
+                        "dagster/asset_partition_range_end": run[-1],
+                        "leaderboard/source": source.name,
+                        "leaderboard/profile": profile.name,
+                    },
+                    # our own one-line error replaces Dagster's console traceback; the full log is in the instance
+                    run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+                    raise_on_error=False,
+                )
+            warned = [e for e in result.get_asset_check_evaluations() if not e.passed]
+            for evaluation in warned:
+                detail = ", ".join(
+                    f"{k}={v.value}" for k, v in evaluation.metadata.items() if k != "failure_sample"
+                )
+                print(f"  check {evaluation.asset_key.to_user_string()} {evaluation.check_name}: {detail}")
+            if not result.success:
+                raise CliError(f"run {result.run_id[:8]} failed: {_error_message(result)}")
+            changed |= _print_summary(_write_summary(result))
+            _baselines(path, run, profile)
+    took = time.perf_counter() - started
+    if changed:
+        print(f"done: {len(months)} month(s) in {took:.1f} s")
+    else:
+        print(f"done: nothing changed ({len(months)} month(s) already stored, identical) in {took:.1f} s")
     return 0
 
 
-def _warehouse_tables(profile_name: str, month: str):
-    from leaderboard_pipeline.warehouse import WarehouseError, read_partitions, stored_months
+def _warehouse_tables(args: argparse.Namespace, profile_name: str, month: str):
+    from leaderboard_pipeline.warehouse import (
+        WarehouseError,
+        read_partitions,
+        stored_months,
+        warehouse_source,
+    )
 
-    path = settings.warehouse_path()
+    source = args.source or settings.current_source()
+    path = settings.warehouse_path(source)
     try:
+        holder = warehouse_source(path)
+        if holder not in (None, source):
+            raise CliError(f"{path} holds the {holder} source, not {source} (pass --source {holder})")
         available = stored_months(path, "scores", "overall", profile_name)
     except WarehouseError as exc:
         raise CliError(str(exc)) from None
     if month == "latest":
         if not available:
-            raise CliError(f"{path}: no scores for profile {profile_name} yet (run `leaderboard run` first)")
+            raise CliError(
+                f"{path}: no scores of the {source} source for profile {profile_name} yet "
+                f"(run `leaderboard run --source {source}` first)"
+            )
         month = available[-1]
     if month not in available:
         raise CliError(
-            f"no scores for {month} with profile {profile_name} in {path} "
+            f"no scores for {month} of the {source} source with profile {profile_name} in {path} "
             f"(have: {', '.join(available) or 'none'})"
         )
 
     def read(schema: str, table: str):
         return read_partitions(path, schema, table, [month], profile_name, read_only=True)
 
-    return month, read
+    return source, month, read
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from leaderboard_pipeline.exports import export_month
 
     profile = _profile(args)
-    month, read = _warehouse_tables(profile.name, args.month)
+    source, month, read = _warehouse_tables(args, profile.name, args.month)
     written = export_month(read, profile, Path(args.out), args.format)
-    print(f"{month}: wrote {len(written)} files to {args.out}")
+    print(f"{month}: wrote {len(written)} files to {args.out} (source {source}, profile {profile.name})")
     return 0
 
 
@@ -207,7 +318,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from leaderboard_pipeline.exports import ranking_table
 
     profile = _profile(args)
-    month, read = _warehouse_tables(profile.name, args.month)
+    source, month, read = _warehouse_tables(args, profile.name, args.month)
     table = ranking_table(read, profile, args.dimension, args.variant)
     if table is None:
         raise CliError(f"no {args.variant} ranking for {args.dimension} in {month}")
@@ -216,7 +327,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     with pl.Config(
         tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, float_precision=4, tbl_width_chars=200
     ):
-        print(f"{args.dimension} ranking, {month} ({args.variant}, profile {profile.name})")
+        print(f"{args.dimension} ranking, {month} ({args.variant}; source {source}, profile {profile.name})")
         print(table)
     return 0
 
@@ -225,7 +336,8 @@ def cmd_site(args: argparse.Namespace) -> int:
     from leaderboard_pipeline.site import build_site
 
     profile = _profile(args)
-    path = settings.warehouse_path()
+    source = args.source or settings.current_source()
+    path = settings.warehouse_path(source)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CliError(f"--out {out}: exists and is not a folder")
@@ -235,7 +347,7 @@ def cmd_site(args: argparse.Namespace) -> int:
     report = build_site(path, profile, out)
     print(
         f"site: {report.pages} pages, {report.bytes / 1e6:.1f} MB in {report.seconds:.1f} s "
-        f"(profile {profile.name}) -> {report.index}"
+        f"(source {source}, profile {profile.name}) -> {report.index}"
     )
     return 0
 
@@ -278,7 +390,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="materialise the asset graph for months of a source")
-    run.add_argument("--source", choices=("demo", "archive", "live"), default="demo")
+    run.add_argument(
+        "--source",
+        choices=SOURCES,
+        default=None,
+        help=f"default ${settings.ENV_SOURCE} or {settings.DEFAULT_SOURCE}",
+    )
     run.add_argument(
         "--archive", help=f"archive folder (default ${settings.ENV_ARCHIVE} or ../shared/reference/osir-lmts)"
     )
@@ -294,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True)
     export.add_argument("--profile")
     export.add_argument("--format", choices=("csv", "parquet", "json"), default="csv")
+    export.add_argument("--source", choices=SOURCES, help=READ_SOURCE_HELP)
     export.set_defaults(func=cmd_export)
 
     show = sub.add_parser("show", help="print a month's ranking")
@@ -304,10 +422,12 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--variant", choices=("monthly", "accumulated"), default="monthly")
     show.add_argument("--top", type=int, default=0, help="only the first N rows")
     show.add_argument("--profile")
+    show.add_argument("--source", choices=SOURCES, help=READ_SOURCE_HELP)
     show.set_defaults(func=cmd_show)
     site = sub.add_parser("site", help="render the static leaderboard site from the warehouse")
     site.add_argument("--out", required=True, help="folder to write the site into (replaced)")
     site.add_argument("--profile")
+    site.add_argument("--source", choices=SOURCES, help=READ_SOURCE_HELP)
     site.set_defaults(func=cmd_site)
     diff = sub.add_parser("diff-profiles", help="ranks that differ between two profiles, and why")
     diff.add_argument("--source", choices=("demo", "archive", "live"), default="archive")
@@ -330,6 +450,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (CliError, SourceError, WarehouseError, ProfileError) as exc:
         print(f"leaderboard: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # e.g. a full disk or an unwritable folder outside the warehouse
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"leaderboard: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
 
 

@@ -13,6 +13,7 @@ DIMENSIONS = ("data", "model", "system", "benchmark")
 NORMALISATIONS = ("minmax", "max")
 COMBINE_METHODS = ("mean", "rank_discount")
 MERGE_KEYS = ("org_name", "org_name_casefold")
+PREVIOUS_SNAPSHOTS = ("latest_stored", "previous_month")
 
 
 class ProfileError(ValueError):
@@ -56,6 +57,12 @@ class Cleaning:
     invalid_modalities_as_null: bool = True  # the strings "null" and "" are not modalities
     dedupe_other_sources: bool = True  # a curated dataset listed twice counts once per category
     accumulate_key: str = "merge_key"  # published: "namespace_name"
+    # Cumulative platforms (ModelScope, OpenDataLab, BAAI): monthly downloads are the difference to the
+    # latest earlier stored snapshot ("latest_stored"; a skipped month is bridged), or to the calendar
+    # previous month only ("previous_month", published).
+    previous_snapshot: str = "latest_stored"
+    download_window_days: int | None = 30  # scale a difference to this many days by the crawl dates
+    rank_baseline_months: bool = False  # a month with no earlier snapshot at all is stored, not ranked
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,11 @@ def load_profile(name_or_path: str | Path) -> Profile:
     cleaning = Cleaning(**cleaning_doc)
     if cleaning.merge_key not in MERGE_KEYS:
         raise ProfileError(f"{path}: cleaning.merge_key must be one of {MERGE_KEYS}")
+    if cleaning.previous_snapshot not in PREVIOUS_SNAPSHOTS:
+        raise ProfileError(f"{path}: cleaning.previous_snapshot must be one of {PREVIOUS_SNAPSHOTS}")
+    window = cleaning.download_window_days
+    if window is not None and (not isinstance(window, int) or window <= 0):
+        raise ProfileError(f"{path}: cleaning.download_window_days must be a positive number of days or null")
 
     dimensions = {}
     for dim in DIMENSIONS:

@@ -15,6 +15,7 @@ from leaderboard_pipeline.layers import CLEAN_TABLES, DATASET_TABLES, MODEL_TABL
 from leaderboard_pipeline.profiles import DIMENSIONS
 from leaderboard_pipeline.raw_tables import PLATFORM_TABLES, RAW_TABLES
 from leaderboard_pipeline.schemas import COUNTERS, LAYERS, validate
+from leaderboard_pipeline.snapshots import baseline_months, first_snapshots
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,14 @@ def _specs() -> dict[str, list[CheckSpec]]:
         CheckSpec("system_inputs", "unique_org_metric", True, "one value per org and column"),
         CheckSpec("benchmark_inputs", "unique_org_metric", True, "one value per org and column"),
     ]
+    specs["clean"].append(
+        CheckSpec(
+            "snapshots",
+            "earlier_snapshots",
+            False,
+            "every cumulative platform's monthly downloads have an earlier snapshot to difference against",
+        )
+    )
     for table in (*MODEL_TABLES, *DATASET_TABLES):
         specs["clean"] += [
             CheckSpec(table, "unlabelled_rows", False, "every attributed record has a label"),
@@ -194,6 +203,23 @@ def raw_checks(tables: dict[str, pl.DataFrame]) -> list[Outcome]:
 
 def clean_checks(tables: dict[str, pl.DataFrame]) -> list[Outcome]:
     out = [_schema("clean", t, tables[t]) for t in CLEAN_TABLES]
+    first = first_snapshots(tables["snapshots"])
+    out.append(
+        Outcome(
+            "snapshots",
+            "earlier_snapshots",
+            first.is_empty(),
+            False,
+            {
+                "platform_months_without_earlier_snapshot": first.height,
+                "months": ", ".join(
+                    f"{m}: {', '.join(t)}"
+                    for m, t in first.group_by("month", maintain_order=True).agg("table").iter_rows()
+                ),
+                "baseline_months": ", ".join(baseline_months(tables["snapshots"])),
+            },
+        )
+    )
     for table in (*MODEL_TABLES, *DATASET_TABLES):
         frame = tables[table]
         flag = "is_large_model" if table in MODEL_TABLES else "is_valid"

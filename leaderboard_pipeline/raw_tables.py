@@ -187,6 +187,29 @@ RAW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 
 RAW_TABLES = tuple(RAW_SCHEMAS)
 
+# Where a month's content came from and how fetching it went, not what it is: left out when a rerun is
+# compared with what is stored (the same archive spelt another way, a replay of a recorded crawl, the
+# API variant that answered), and kept from the first write.
+PROVENANCE = {
+    "snapshot_manifest": (
+        *("source", "location", "sha256", "detail"),  # which path, bytes and API variant were read
+        *("started", "finished", "requests", "retries", "failures"),  # how the crawl went
+    ),
+}
+
+# Row order of the tables whose order carries no meaning (labels, registry, curated values, ...), so
+# their content is the same however a source assembled them. Platform records and hand inputs keep the
+# source's own order (file order; first record wins in cleaning), which every source defines.
+CANONICAL_ORDER = {
+    "model_labels": ("key",),
+    "dataset_labels": ("key",),
+    "org_registry": ("org", "platform", "namespace"),
+    "curated_metrics": ("dimension", "metric", "org"),
+    "code_repos": ("org", "dimension", "platform", "repo"),
+    "snapshot_manifest": ("table",),
+    "input_evidence": ("dimension", "org", "metric"),
+}
+
 PLATFORM_TABLES = {
     # raw table -> (platform folder in the published layout, record kind)
     "hf_models": ("HuggingFace", "models"),
@@ -200,6 +223,15 @@ PLATFORM_TABLES = {
 
 def empty_raw(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema=RAW_SCHEMAS[table])
+
+
+def canonical(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The table's schema, and its canonical row order where order carries no meaning."""
+    frame = conform(table, frame)
+    keys = CANONICAL_ORDER.get(table)
+    if not keys or frame.is_empty():
+        return frame
+    return frame.sort(["month", *keys], nulls_last=True, maintain_order=True)
 
 
 def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:

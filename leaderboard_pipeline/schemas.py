@@ -15,6 +15,7 @@ from leaderboard_pipeline.cleaning import (
 from leaderboard_pipeline.metrics import METRIC_SCHEMA, VARIANTS
 from leaderboard_pipeline.raw_tables import RAW_SCHEMAS
 from leaderboard_pipeline.scoring import NORMALISED_SCHEMA, OVERALL_SCHEMA, RANK_SCHEMA
+from leaderboard_pipeline.snapshots import SNAPSHOT_SCHEMA, STATUSES
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 COUNTERS = {  # non-negative counters, checked by quality.non_negative
@@ -62,6 +63,8 @@ def _column(name: str, dtype: pl.DataType, table: str, layer: str) -> pa.Column:
         checks.append(pa.Check.str_matches(MONTH_PATTERN))
     elif name == "variant":
         checks.append(pa.Check.isin(VARIANTS))
+    elif name == "status" and table == "snapshots":
+        checks.append(pa.Check.isin(STATUSES))
     elif name == "lifecycle" and table not in ("dataset_labels", "other_source_datasets"):
         checks.append(pa.Check.isin(LIFECYCLES))
     elif name in ("normalised", "score") or (
@@ -117,6 +120,7 @@ CLEAN = {
     "datasets": build_schema(
         "clean", "datasets", dict(merged_schema_frame("datasets").schema), unique=["month", "item"]
     ),
+    "snapshots": build_schema("clean", "snapshots", SNAPSHOT_SCHEMA, unique=["month", "table"]),
 }
 METRICS = {
     d: build_schema("metrics", d, METRIC_SCHEMA, unique=["month", "variant", "org", "metric"])

@@ -1,25 +1,57 @@
 """The DuckDB warehouse: one table per asset (schema = layer), partitioned by the ``month`` column.
 
-Writes replace a set of months in one transaction (nothing is half-overwritten), through Arrow. Tables
-outside the raw layer also carry the scoring ``profile`` so several profiles can share one warehouse.
-Raw partitions are immutable: rewriting one with different content is refused.
+- A layer's tables are written in **one transaction** (`write_layer`): a failed write leaves every
+  table as it was. Writes go through Arrow.
+- Writes are judged **per month**: a month stored with the same content is left alone (a rerun is a
+  no-op), a new month is added, a changed month is replaced — except in the raw layer, where a changed
+  month is refused unless ``replace_raw`` (raw partitions are immutable; a silently edited input is what
+  the published leaderboard suffered from). A raw month stored with a platform missing
+  (``snapshot_manifest.status = 'missing'``) may be replaced by a complete one.
+- Content identity leaves provenance out (`raw_tables.PROVENANCE`: where a file was read from, when a
+  crawl ran): the same input read from another path or replayed later is the same content.
+- Tables outside the raw layer carry the scoring ``profile``, so several profiles share one warehouse.
+- A warehouse holds **one source** (demo, archive or live), recorded in ``meta.warehouse`` on the first
+  write; another source is refused, so one source's raw data never feeds another's scores.
+- Every failure is a `WarehouseError` naming the file: missing, read-only, locked by another process,
+  disk full.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from leaderboard_pipeline.raw_tables import PROVENANCE
+
 RAW_SCHEMA = "raw"
+META_SCHEMA = "meta"
+LOCK_WAIT_SECONDS = 5.0
 
 
 class WarehouseError(RuntimeError):
     pass
+
+
+@dataclass
+class TableWrite:
+    """What one table's write did, per month."""
+
+    table: str
+    new: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rows: int = 0  # rows written
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new or self.replaced)
 
 
 _SHARED: dict[Path, duckdb.DuckDBPyConnection] = {}  # path -> the connection of an open `session`
@@ -30,9 +62,8 @@ def session(path: Path | str):
     """Keep one read-write connection to ``path`` open for the block (e.g. one backfill run).
 
     Every `connect` to the same file inside the block gets a cursor of it instead of opening and closing
-    the database (each close checkpoints: ~40 ms per table written or read). Transactions are unchanged:
-    each `write_partitions` still commits or rolls back on its own. Other processes cannot open the file
-    until the block ends, as during any write.
+    the database (each close checkpoints: ~40 ms per table written or read). Transactions are unchanged.
+    Other processes cannot open the file until the block ends, as during any write.
     """
     key = Path(path).resolve()
     if key in _SHARED:  # nested: the outer block owns the connection
@@ -44,6 +75,22 @@ def session(path: Path | str):
             yield
         finally:
             del _SHARED[key]
+
+
+def _open_error(path: Path, exc: Exception) -> WarehouseError:
+    """One line for why DuckDB could not open ``path``."""
+    text = str(exc)
+    if "lock" in text.lower():
+        holder = re.search(r"PID (\d+)", text)
+        who = f" (PID {holder.group(1)})" if holder else ""
+        return WarehouseError(
+            f"{path}: locked by another process{who}; wait for it to finish, then run the command again"
+        )
+    if "permission denied" in text.lower() or "read-only" in text.lower():
+        return WarehouseError(
+            f"{path}: cannot open it for writing (permission denied: read-only file or folder)"
+        )
+    return WarehouseError(f"{path}: cannot open the warehouse: {text.splitlines()[0] if text else exc!r}")
 
 
 @contextmanager
@@ -59,16 +106,21 @@ def connect(path: Path | str, read_only: bool = False):
             cursor.close()
         return
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseError(f"{path}: cannot create its folder ({exc.strerror})") from None
     elif not path.exists():
         raise WarehouseError(f"{path}: no warehouse yet (run `leaderboard run` first)")
-    for attempt in range(20):
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             break
-        except duckdb.IOException:
-            if attempt == 19:
-                raise
+        except (duckdb.Error, OSError) as exc:
+            locked = "lock" in str(exc).lower()
+            if not locked or time.monotonic() > deadline:
+                raise _open_error(path, exc) from None
             time.sleep(0.25)
     try:
         yield con
@@ -94,13 +146,184 @@ def _columns(con, schema: str, table: str) -> dict[str, str]:
     return dict(rows)
 
 
-def _scope(schema: str, profile: str | None, months: list[str]) -> tuple[str, list]:
-    where = "month in (select unnest(?))"
-    params: list = [months]
-    if schema != RAW_SCHEMA:
-        where += " and profile = ?"
-        params.append(profile)
-    return where, params
+def _scope(schema: str, profile: str | None) -> tuple[str, list]:
+    """The rows of one month (and profile outside raw): ``?`` is the month."""
+    if schema == RAW_SCHEMA:
+        return "month = ?", []
+    return "month = ? and profile = ?", [profile]
+
+
+def bound_source(con) -> str | None:
+    if not _table_exists(con, META_SCHEMA, "warehouse"):
+        return None
+    row = con.execute(f'select source from "{META_SCHEMA}".warehouse limit 1').fetchone()
+    return row[0] if row else None
+
+
+def check_source(con, path: Path | str, source: str | None, bind: bool) -> None:
+    """Refuse a warehouse that holds another source; record ``source`` on the first write."""
+    if source is None:
+        return
+    holder = bound_source(con)
+    if holder is None and bind:
+        con.execute(f'create schema if not exists "{META_SCHEMA}"')
+        con.execute(f'create table if not exists "{META_SCHEMA}".warehouse (source varchar, created varchar)')
+        con.execute(
+            f"insert into \"{META_SCHEMA}\".warehouse values (?, strftime(now(), '%Y-%m-%dT%H:%M:%SZ'))",
+            [source],
+        )
+    elif holder is not None and holder != source:
+        raise WarehouseError(
+            f"{path} holds the {holder} source, not {source}: each source has its own warehouse "
+            "(unset LEADERBOARD_DB to get data/warehouse/<source>.duckdb, or point it at another file)"
+        )
+
+
+def _identity(frame: pl.DataFrame, table: str, schema: str) -> list[str]:
+    """Columns that make a table's content (provenance and the profile key are left out)."""
+    skip = set(PROVENANCE.get(table, ())) if schema == RAW_SCHEMA else {"profile"}
+    return [c for c in frame.columns if c not in skip]
+
+
+def _same(stored: pl.DataFrame, incoming: pl.DataFrame, columns: list[str]) -> bool:
+    """Same rows in the same order (row order is part of a raw table's content: first record wins)."""
+    if stored.height != incoming.height:
+        return False
+    missing = [c for c in columns if c not in stored.columns]
+    if any(incoming[c].null_count() != incoming.height for c in missing):
+        return False  # the incoming rows carry a field the stored ones never had
+    present = [c for c in columns if c in stored.columns]
+    try:
+        return stored.select(present).equals(incoming.select(present).cast(stored.select(present).schema))
+    except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError):
+        return False
+
+
+def _replaceable_months(con, months: list[str]) -> set[str]:
+    """Raw months stored with a platform missing: a complete snapshot may replace them."""
+    if not _table_exists(con, RAW_SCHEMA, "snapshot_manifest"):
+        return set()
+    if "status" not in _columns(con, RAW_SCHEMA, "snapshot_manifest"):
+        return set()
+    rows = con.execute(
+        'select distinct month from "raw"."snapshot_manifest" where status = \'missing\' and month in (select unnest(?))',
+        [months],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _manifest_months(con, months: list[str]) -> set[str]:
+    if not _table_exists(con, RAW_SCHEMA, "snapshot_manifest"):
+        return set()
+    rows = con.execute(
+        'select distinct month from "raw"."snapshot_manifest" where month in (select unnest(?))', [months]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _prepare_table(con, schema: str, table: str, arrow_name: str) -> None:
+    qualified = f'"{schema}"."{table}"'
+    if not _table_exists(con, schema, table):
+        con.execute(f"create table {qualified} as select * from {arrow_name} limit 0")
+        return
+    # New columns (e.g. a field the collectors learned) are added, never dropped.
+    existing = _columns(con, schema, table)
+    for name, sql_type, *_ in con.execute(f"describe {arrow_name}").fetchall():
+        if name not in existing:
+            con.execute(f'alter table {qualified} add column "{name}" {sql_type}')
+
+
+def write_layer(
+    path: Path | str,
+    schema: str,
+    tables: dict[str, pl.DataFrame],
+    months: Iterable[str],
+    profile: str | None = None,
+    replace_raw: bool = False,
+    source: str | None = None,
+) -> dict[str, TableWrite]:
+    """Write ``months`` of every table of a layer in one transaction; per month: new, replaced or unchanged.
+
+    Raises `WarehouseError` (and writes nothing) when a raw month would change without ``replace_raw``,
+    a frame holds rows outside ``months``, or the database refuses the write.
+    """
+    months = sorted(set(months))
+    frames = {}
+    for table, frame in tables.items():
+        if schema != RAW_SCHEMA:
+            frame = frame.with_columns(profile=pl.lit(profile, dtype=pl.String))
+        stray = set(frame["month"].unique().to_list()) - set(months) if frame.height else set()
+        if stray:
+            raise WarehouseError(
+                f"{schema}.{table}: rows for months {sorted(stray)} outside the partitions {months}"
+            )
+        frames[table] = frame
+    reports = {t: TableWrite(t) for t in frames}
+    with connect(path) as con:
+        try:
+            con.execute("begin transaction")
+            check_source(con, path, source, bind=True)
+            con.execute(f'create schema if not exists "{schema}"')
+            replaceable = _replaceable_months(con, months) if schema == RAW_SCHEMA else set()
+            # A raw month is stored once its manifest is: a table empty then is part of its content too.
+            stored_raw = _manifest_months(con, months) if schema == RAW_SCHEMA else set()
+            plan: dict[str, list[str]] = {}
+            refused: list[str] = []
+            for table, frame in frames.items():
+                qualified = f'"{schema}"."{table}"'
+                con.register("incoming", frame.head(0).to_arrow())
+                _prepare_table(con, schema, table, "incoming")
+                con.unregister("incoming")
+                where, params = _scope(schema, profile)
+                columns = _identity(frame, table, schema)
+                for month in months:
+                    stored = con.execute(f"select * from {qualified} where {where}", [month, *params]).pl()
+                    incoming = frame.filter(pl.col("month") == month)
+                    if stored.is_empty():
+                        if not incoming.height:
+                            continue
+                        if month in stored_raw and not replace_raw and month not in replaceable:
+                            refused.append(f"{table} {month}")
+                        else:
+                            reports[table].new.append(month)
+                    elif _same(stored, incoming, columns):
+                        reports[table].unchanged.append(month)
+                    elif schema == RAW_SCHEMA and not replace_raw and month not in replaceable:
+                        refused.append(f"{table} {month}")
+                    else:
+                        reports[table].replaced.append(month)
+                plan[table] = reports[table].new + reports[table].replaced
+            if refused:
+                raise WarehouseError(
+                    f"{path}: the source's raw data differs from what is stored for {', '.join(refused[:6])}"
+                    f"{' and more' if len(refused) > 6 else ''}; raw partitions are immutable "
+                    "(pass --replace-raw to `leaderboard run` if the change is intended)"
+                )
+            for table, to_write in plan.items():
+                if not to_write:
+                    continue
+                qualified = f'"{schema}"."{table}"'
+                rows = frames[table].filter(pl.col("month").is_in(to_write))
+                where, params = _scope(schema, profile)
+                for month in reports[table].replaced:
+                    con.execute(f"delete from {qualified} where {where}", [month, *params])
+                con.register("incoming", rows.to_arrow())
+                con.execute(f"insert into {qualified} by name select * from incoming")
+                con.unregister("incoming")
+                reports[table].rows = rows.height
+            con.execute("commit")
+        except Exception as exc:
+            try:
+                con.execute("rollback")
+            except duckdb.Error:
+                pass  # nothing was open
+            if isinstance(exc, duckdb.Error):
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise WarehouseError(
+                    f"{path}: writing the {schema} tables failed, nothing was written: {first}"
+                ) from exc
+            raise
+    return reports
 
 
 def write_partitions(
@@ -112,70 +335,8 @@ def write_partitions(
     profile: str | None = None,
     replace_raw: bool = False,
 ) -> int:
-    """Replace ``months`` of ``schema.table`` with ``frame`` atomically; returns the rows written."""
-    months = sorted(set(months))
-    if schema != RAW_SCHEMA:
-        frame = frame.with_columns(profile=pl.lit(profile, dtype=pl.String))
-    stray = set(frame["month"].unique().to_list()) - set(months) if frame.height else set()
-    if stray:
-        raise WarehouseError(
-            f"{schema}.{table}: rows for months {sorted(stray)} outside the partitions {months}"
-        )
-    arrow = frame.to_arrow()
-    with connect(path) as con:
-        con.execute(f'create schema if not exists "{schema}"')
-        qualified = f'"{schema}"."{table}"'
-        con.register("incoming", arrow)
-        try:
-            con.execute("begin transaction")
-            if not _table_exists(con, schema, table):
-                con.execute(f"create table {qualified} as select * from incoming limit 0")
-            else:
-                # New columns (e.g. a field the collectors learned) are added, never dropped.
-                existing = _columns(con, schema, table)
-                for name, sql_type, *_ in con.execute("describe incoming").fetchall():
-                    if name not in existing:
-                        con.execute(f'alter table {qualified} add column "{name}" {sql_type}')
-            where, params = _scope(schema, profile, months)
-            if schema == RAW_SCHEMA and not replace_raw:
-                stored = con.execute(f"select count(*) from {qualified} where {where}", params).fetchone()[0]
-                if stored:
-                    same = _same_content(con, qualified, where, params, frame)
-                    con.execute("rollback")
-                    if same:
-                        return 0
-                    raise WarehouseError(
-                        f"{qualified} already holds months {months} with different content; raw partitions are "
-                        "immutable (pass --replace-raw to `leaderboard run` if the change is intended)"
-                    )
-            con.execute(f"delete from {qualified} where {where}", params)
-            con.execute(f"insert into {qualified} by name select * from incoming")
-            con.execute("commit")
-        except Exception:
-            try:
-                con.execute("rollback")
-            except duckdb.Error:
-                pass  # nothing was open
-            raise
-        finally:
-            con.unregister("incoming")
-    return frame.height
-
-
-def _same_content(con, qualified: str, where: str, params: list, frame: pl.DataFrame) -> bool:
-    stored = con.execute(f"select * from {qualified} where {where}", params).pl()
-    columns = [c for c in frame.columns if c in stored.columns]
-    if stored.height != frame.height or len(columns) != len(frame.columns):
-        return False
-    key = sorted(columns)
-    try:
-        return (
-            stored.select(key).sort(key, nulls_last=True).equals(frame.select(key).sort(key, nulls_last=True))
-        )
-    except Exception:  # unsortable column types: fall back to comparing as text
-        return (
-            stored.select(key).cast(pl.String).sort(key).equals(frame.select(key).cast(pl.String).sort(key))
-        )
+    """One table's `write_layer`; returns the rows written."""
+    return write_layer(path, schema, {table: frame}, months, profile, replace_raw)[table].rows
 
 
 def read_partitions(
@@ -186,7 +347,7 @@ def read_partitions(
     profile: str | None = None,
     read_only: bool = False,
 ) -> pl.DataFrame | None:
-    """Rows of ``months`` (all months when None); None when the table does not exist yet."""
+    """Rows of ``months`` (all months when None) in stored order; None when the table does not exist yet."""
     with connect(path, read_only=read_only) as con:
         if not _table_exists(con, schema, table):
             return None
@@ -214,3 +375,11 @@ def stored_months(path: Path | str, schema: str, table: str, profile: str | None
             f'select distinct month from "{schema}"."{table}"{where} order by month', params
         ).fetchall()
     return [r[0] for r in rows]
+
+
+def warehouse_source(path: Path | str) -> str | None:
+    """The source a warehouse file holds (None: no file, or nothing written yet)."""
+    if not Path(path).exists():
+        return None
+    with connect(path, read_only=True) as con:
+        return bound_source(con)

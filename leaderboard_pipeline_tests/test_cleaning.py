@@ -12,11 +12,14 @@ from leaderboard_pipeline.raw_tables import conform
 
 DEFAULT = load_profile("methodology").cleaning
 PUBLISHED = load_profile("osir-published").cleaning
-DAY = dt.date(2025, 2, 14)
+# Crawl days 30 days apart, so a difference needs no scaling to the 30-day window.
+CRAWLED = {"2025-01": dt.date(2025, 1, 15), "2025-02": dt.date(2025, 2, 14)}
 
 
 def raw(table: str, rows: list[dict], month: str = "2025-02") -> pl.DataFrame:
-    return conform(table, pl.DataFrame([{"month": month, "date_crawl": DAY, "link": "", **r} for r in rows]))
+    return conform(
+        table, pl.DataFrame([{"month": month, "date_crawl": CRAWLED[month], "link": "", **r} for r in rows])
+    )
 
 
 REGISTRY = pl.DataFrame(
@@ -77,7 +80,7 @@ def test_modelscope_filters_first_month_small_and_non_large_models():
     assert ours.select("name", "excluded").rows() == [
         ("Qwen-7B", "fewer than 50 monthly downloads"),
         ("tiny", "not a large model"),
-        ("new-one", "no previous total (first month)"),
+        ("new-one", "no previous total"),
     ]
     published = clean_models(frame, "ms_models", REGISTRY, MODEL_LABELS, PUBLISHED, previous)
     assert published.height == 4  # the duplicate stays and is counted twice
@@ -134,7 +137,7 @@ def _clean_row(platform_rows: list[dict]) -> pl.DataFrame:
         "likes": 1,
         "community": 0,
         "descendants": 0,
-        "date_crawl": DAY,
+        "date_crawl": CRAWLED["2025-02"],
         "excluded": None,
     }
     return pl.DataFrame([{**base, **r} for r in platform_rows])

@@ -48,7 +48,7 @@ def use_demo(demo_warehouse, monkeypatch):
 def test_show_prints_the_latest_ranking(use_demo, capsys):
     code, out, _ = run_cli(capsys, "show", "--top", "3")
     assert code == 0
-    assert "overall ranking, 2025-03 (monthly, profile methodology)" in out
+    assert "overall ranking, 2025-03 (monthly; source demo, profile methodology)" in out
     assert sum(org in out for org in ("BAAI", "ShanghaiAILab", "Ali", "Meta", "Google", "Baidu")) == 3
 
 
@@ -70,7 +70,7 @@ def test_unknown_month_is_one_clear_line(use_demo, capsys, tmp_path):
     code, _, err = run_cli(capsys, "export", "--month", "2030-01", "--out", str(tmp_path))
     assert code == 2
     assert err.strip().count("\n") == 0
-    assert "no scores for 2030-01 with profile methodology" in err and "2025-03" in err
+    assert "no scores for 2030-01 of the demo source with profile methodology" in err and "2025-03" in err
 
 
 def test_missing_archive(capsys, tmp_path):
@@ -149,8 +149,14 @@ def test_live_run_against_the_mock_ecosystem_with_faults(live_inputs, monkeypatc
         hf.height
         == mock.expected_rows(load_registry(settings.DATA_DIR / "registry" / "orgs.yaml"))["hf_models"]
     )
+    # The warehouse's first live month has nothing to difference cumulative downloads against: it is
+    # stored as a baseline, not ranked, and the command says so.
     overall = read_partitions(db, "scores", "overall", [month], "methodology")
-    assert sorted(overall.filter(pl.col("variant") == "monthly")["org"]) == ["Ali", "BAAI", "Baidu"]
+    assert overall.is_empty()
+    assert f"{month} is stored as a baseline, not ranked" in out
+    snapshots = read_partitions(db, "clean", "snapshots", [month], "methodology")
+    statuses = dict(snapshots.select("table", "status").iter_rows())
+    assert statuses["hf_models"] == "rolling" and statuses["ms_models"] == "first"
 
     # A permanent failure: the run fails loudly, naming the request, and nothing stored changes.
     before = {t: read_partitions(db, "raw", t, [month], None) for t in ("hf_models", "ms_datasets")}

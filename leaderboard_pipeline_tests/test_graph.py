@@ -10,7 +10,12 @@ import polars as pl
 import pytest
 
 from leaderboard_pipeline.defs.assets import LAYER_ASSETS
-from leaderboard_pipeline.defs.resources import LeaderboardSettings, PlatformApis, WarehouseIOManager
+from leaderboard_pipeline.defs.resources import (
+    LeaderboardSettings,
+    PlatformApis,
+    Warehouse,
+    WarehouseIOManager,
+)
 from leaderboard_pipeline.sources.demo import demo_dir
 from leaderboard_pipeline.warehouse import read_partitions
 
@@ -23,6 +28,9 @@ def materialise(db, tags=RANGE, **settings):
         resources={
             "leaderboard": LeaderboardSettings(**settings),
             "platform_apis": PlatformApis(cassettes="replay"),
+            "warehouse": Warehouse(
+                database=str(db), source=settings.get("source", "demo"), profile="methodology"
+            ),
             "io_manager": WarehouseIOManager(database=str(db), profile="methodology"),
         },
         tags=tags,
@@ -59,14 +67,18 @@ def test_two_ranked_months_with_dense_ranks_and_deltas(demo_run):
     assert overall.filter(pl.col("month") == "2025-02")["delta_rank"].is_not_null().all()
 
 
-def test_modelscope_downloads_come_from_last_months_totals(demo_run):
+def test_modelscope_downloads_come_from_last_months_totals_per_30_days(demo_run):
     db, _ = demo_run
     clean = read(db, "clean", "ms_models", ["2025-02"])
     raw_now = read_partitions(db, "raw", "ms_models", ["2025-02"], None)
     raw_before = read_partitions(db, "raw", "ms_models", ["2025-01"], None)
+    days = (pl.col("date_crawl") - pl.col("date_crawl_prev")).dt.total_days()
     expected = raw_now.join(raw_before, on=["namespace", "name"], suffix="_prev").select(
-        "name", expected=pl.col("total_downloads") - pl.col("total_downloads_prev")
+        "name",
+        expected=((pl.col("total_downloads") - pl.col("total_downloads_prev")) * 30 / days).round(0),
+        days=days,
     )
+    assert (expected["days"] == 31).all()  # 2025-01-14 -> 2025-02-14: scaled to a 30-day window
     joined = clean.join(expected, on="name")
     assert joined.height > 5
     assert (joined["downloads_month"] == joined["expected"].clip(lower_bound=0)).all()

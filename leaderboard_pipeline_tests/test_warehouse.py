@@ -43,9 +43,11 @@ def test_failed_insert_rolls_back_the_delete(tmp_path):
 def test_raw_partitions_are_immutable_unless_replacing_is_asked_for(tmp_path):
     db = tmp_path / "w.duckdb"
     write_partitions(db, "raw", "t", frame("2025-01", [1, 2]), ["2025-01"])
-    assert write_partitions(db, "raw", "t", frame("2025-01", [2, 1]), ["2025-01"]) == 0  # same content: no-op
+    assert write_partitions(db, "raw", "t", frame("2025-01", [1, 2]), ["2025-01"]) == 0  # same content: no-op
     with pytest.raises(WarehouseError, match="immutable"):
         write_partitions(db, "raw", "t", frame("2025-01", [1, 3]), ["2025-01"])
+    with pytest.raises(WarehouseError, match="immutable"):  # row order is content: the first record wins
+        write_partitions(db, "raw", "t", frame("2025-01", [2, 1]), ["2025-01"])
     assert sorted(read_partitions(db, "raw", "t", None)["v"].to_list()) == [1, 2]
     write_partitions(db, "raw", "t", frame("2025-01", [1, 3]), ["2025-01"], replace_raw=True)
     assert sorted(read_partitions(db, "raw", "t", None)["v"].to_list()) == [1, 3]

@@ -9,13 +9,13 @@ import polars as pl
 
 from leaderboard_pipeline.cleaning import CUMULATIVE
 from leaderboard_pipeline.defs.partitions import monthly, single_run, up_to_this_month, with_previous_month
-from leaderboard_pipeline.defs.publishing import check_specs, outs, publish
-from leaderboard_pipeline.defs.resources import LeaderboardSettings, PlatformApis
-from leaderboard_pipeline.layers import clean_layer, metrics_layer, scores_layer
+from leaderboard_pipeline.defs.publishing import check_specs, publish, specs
+from leaderboard_pipeline.defs.resources import LeaderboardSettings, PlatformApis, Warehouse
+from leaderboard_pipeline.layers import clean_layer, metrics_layer, ranked_orgs_of, raw_layer, scores_layer
 from leaderboard_pipeline.metrics import ranked_orgs
 from leaderboard_pipeline.profiles import DIMENSIONS
 from leaderboard_pipeline.quality import clean_checks, metrics_checks, raw_checks, scores_checks
-from leaderboard_pipeline.raw_tables import PLATFORM_TABLES, RAW_TABLES
+from leaderboard_pipeline.raw_tables import PLATFORM_TABLES
 
 RAW_DESCRIPTIONS = {
     "hf_models": "Hugging Face models of the org namespaces, as crawled (30-day downloads).",
@@ -37,12 +37,14 @@ RAW_DESCRIPTIONS = {
 }
 CLEAN_DESCRIPTIONS = {
     "hf_models": "Hugging Face models attributed to orgs and labelled; `excluded` names the rule that drops a row.",
-    "ms_models": "ModelScope models with monthly downloads = total - last month's total (partition mapping).",
+    "ms_models": "ModelScope models with monthly downloads = total - the earlier snapshot's total (profile rule).",
     "hf_datasets": "Hugging Face datasets attributed to orgs and labelled.",
-    "ms_datasets": "ModelScope datasets with monthly downloads from last month's totals.",
-    "odl_datasets": "OpenDataLab datasets with monthly downloads from last month's totals.",
-    "baai_datasets": "BAAI datasets with monthly downloads from last month's totals.",
+    "ms_datasets": "ModelScope datasets with monthly downloads from an earlier snapshot's totals.",
+    "odl_datasets": "OpenDataLab datasets with monthly downloads from an earlier snapshot's totals.",
+    "baai_datasets": "BAAI datasets with monthly downloads from an earlier snapshot's totals.",
     "models": "One row per model across platforms (org + name), in the profile's platform precedence.",
+    "snapshots": "Per month and platform table: how monthly downloads were obtained (30-day count, difference "
+    "to an earlier snapshot and which, first snapshot, missing).",
     "datasets": "One row per dataset across platforms (org + name), in the profile's platform precedence.",
 }
 METRIC_DESCRIPTIONS = {
@@ -65,60 +67,75 @@ def _frames(inputs: dict[str, pl.DataFrame], prefix: str) -> dict[str, pl.DataFr
     return {name.removeprefix(prefix): frame for name, frame in inputs.items()}
 
 
+def _inputs(layer: str, tables: dict[str, dg.PartitionMapping | None]):
+    """Inputs of a layer step: an AssetDep per upstream table (with its partition mapping, for lineage
+    and for which partitions are loaded) and the AssetIn that loads it as ``<layer>_<table>``."""
+    deps = [dg.AssetDep(dg.AssetKey([layer, t]), partition_mapping=m) for t, m in tables.items()]
+    ins = {f"{layer}_{t}": dg.AssetIn(key=dg.AssetKey([layer, t])) for t in tables}
+    return deps, ins
+
+
 @dg.multi_asset(
     name="raw_snapshot",
-    outs=outs("raw", RAW_DESCRIPTIONS),
+    specs=specs("raw", RAW_DESCRIPTIONS),
     partitions_def=monthly,
     backfill_policy=single_run,
     check_specs=check_specs("raw"),
 )
 def raw_snapshot(
-    context: dg.AssetExecutionContext, leaderboard: LeaderboardSettings, platform_apis: PlatformApis
+    context: dg.AssetExecutionContext,
+    leaderboard: LeaderboardSettings,
+    platform_apis: PlatformApis,
+    warehouse: Warehouse,
 ):
     """Read every raw table of the months from the configured source (stored as read, immutable)."""
     source = leaderboard.snapshot_source(platform_apis)
     months = context.partition_keys
-    read = [source.read_month(m) for m in months]
+    tables = raw_layer([source.read_month(m) for m in months])
     context.log.info(f"read {source.name} snapshot for {', '.join(months)}")
-    tables = {t: pl.concat([r[t] for r in read], how="vertical_relaxed") for t in RAW_TABLES}
-    yield from publish(context, "raw", tables, raw_checks(tables))
+    yield from publish(context, warehouse, "raw", tables, raw_checks(tables))
 
 
-CLEAN_INPUTS = (*PLATFORM_TABLES, "org_registry", "model_labels", "dataset_labels")
+# Cumulative platforms difference against the latest earlier stored snapshot: every earlier month.
+CLEAN_DEPS, CLEAN_INS = _inputs(
+    "raw",
+    {
+        **{t: up_to_this_month if t in CUMULATIVE else None for t in PLATFORM_TABLES},
+        **dict.fromkeys(("org_registry", "model_labels", "dataset_labels", "snapshot_manifest")),
+    },
+)
 
 
 @dg.multi_asset(
     name="clean_tables",
-    outs=outs("clean", CLEAN_DESCRIPTIONS),
-    ins={
-        f"raw_{t}": dg.AssetIn(
-            key=dg.AssetKey(["raw", t]), partition_mapping=with_previous_month if t in CUMULATIVE else None
-        )
-        for t in CLEAN_INPUTS
-    },
+    specs=specs("clean", CLEAN_DESCRIPTIONS, CLEAN_DEPS),
+    ins=CLEAN_INS,
     partitions_def=monthly,
     backfill_policy=single_run,
     check_specs=check_specs("clean"),
 )
-def clean_tables(context: dg.AssetExecutionContext, leaderboard: LeaderboardSettings, **raw: pl.DataFrame):
+def clean_tables(
+    context: dg.AssetExecutionContext,
+    leaderboard: LeaderboardSettings,
+    warehouse: Warehouse,
+    **raw: pl.DataFrame,
+):
     """Attribute, label, difference and filter each platform's rows, then merge across platforms."""
     tables = clean_layer(_frames(raw, "raw_"), context.partition_keys, leaderboard.scoring_profile())
-    yield from publish(context, "clean", tables, clean_checks(tables))
+    yield from publish(context, warehouse, "clean", tables, clean_checks(tables))
 
 
 METRIC_RAW_INPUTS = ("system_inputs", "benchmark_inputs", "other_source_datasets", "curated_metrics")
+_CLEAN_DEPS, _CLEAN_INS = _inputs(
+    "clean", {"models": up_to_this_month, "datasets": up_to_this_month, "snapshots": None}
+)
+_RAW_DEPS, _RAW_INS = _inputs("raw", dict.fromkeys(METRIC_RAW_INPUTS))
 
 
 @dg.multi_asset(
     name="metric_tables",
-    outs=outs("metrics", METRIC_DESCRIPTIONS),
-    ins={
-        "clean_models": dg.AssetIn(key=dg.AssetKey(["clean", "models"]), partition_mapping=up_to_this_month),
-        "clean_datasets": dg.AssetIn(
-            key=dg.AssetKey(["clean", "datasets"]), partition_mapping=up_to_this_month
-        ),
-        **{f"raw_{t}": dg.AssetIn(key=dg.AssetKey(["raw", t])) for t in METRIC_RAW_INPUTS},
-    },
+    specs=specs("metrics", METRIC_DESCRIPTIONS, [*_CLEAN_DEPS, *_RAW_DEPS]),
+    ins={**_CLEAN_INS, **_RAW_INS},
     partitions_def=monthly,
     backfill_policy=single_run,
     check_specs=check_specs("metrics"),
@@ -126,29 +143,29 @@ METRIC_RAW_INPUTS = ("system_inputs", "benchmark_inputs", "other_source_datasets
 def metric_tables(
     context: dg.AssetExecutionContext,
     leaderboard: LeaderboardSettings,
+    warehouse: Warehouse,
     clean_models: pl.DataFrame,
     clean_datasets: pl.DataFrame,
+    clean_snapshots: pl.DataFrame,
     **raw: pl.DataFrame,
 ):
     """Per-org metric tables of the four dimensions, monthly and accumulated up to the month."""
     raw = _frames(raw, "raw_")
     months = context.partition_keys
-    tables = metrics_layer(clean_models, clean_datasets, raw, months, leaderboard.scoring_profile())
-    orgs = ranked_orgs(raw["system_inputs"])
+    profile = leaderboard.scoring_profile()
+    orgs = ranked_orgs_of(raw["system_inputs"], clean_snapshots, profile)
+    tables = metrics_layer(clean_models, clean_datasets, raw, months, profile, clean_snapshots)
     this_months = clean_models.filter(pl.col("month").is_in(months))
-    yield from publish(context, "metrics", tables, metrics_checks(tables, orgs, this_months))
+    yield from publish(context, warehouse, "metrics", tables, metrics_checks(tables, orgs, this_months))
+
+
+_METRIC_DEPS, _METRIC_INS = _inputs("metrics", dict.fromkeys(DIMENSIONS, with_previous_month))
 
 
 @dg.multi_asset(
     name="score_tables",
-    outs=outs("scores", SCORE_DESCRIPTIONS),
-    ins={
-        **{
-            f"metrics_{d}": dg.AssetIn(key=dg.AssetKey(["metrics", d]), partition_mapping=with_previous_month)
-            for d in DIMENSIONS
-        },
-        "raw_system_inputs": dg.AssetIn(key=dg.AssetKey(["raw", "system_inputs"])),
-    },
+    specs=specs("scores", SCORE_DESCRIPTIONS, _METRIC_DEPS),
+    ins=_METRIC_INS,
     partitions_def=monthly,
     backfill_policy=single_run,
     check_specs=check_specs("scores"),
@@ -156,12 +173,15 @@ def metric_tables(
 def score_tables(
     context: dg.AssetExecutionContext,
     leaderboard: LeaderboardSettings,
-    raw_system_inputs: pl.DataFrame,
+    warehouse: Warehouse,
     **metrics: pl.DataFrame,
 ):
     """Normalise, score and rank each dimension, then combine into the overall ranking."""
-    tables = scores_layer(_frames(metrics, "metrics_"), context.partition_keys, leaderboard.scoring_profile())
-    yield from publish(context, "scores", tables, scores_checks(tables, ranked_orgs(raw_system_inputs)))
+    metrics = _frames(metrics, "metrics_")
+    tables = scores_layer(metrics, context.partition_keys, leaderboard.scoring_profile())
+    # The orgs ranked this month are those the metric step scored (a baseline month scores none).
+    orgs = ranked_orgs(metrics["system"].filter(pl.col("month").is_in(context.partition_keys)))
+    yield from publish(context, warehouse, "scores", tables, scores_checks(tables, orgs))
 
 
 LAYER_ASSETS = [raw_snapshot, clean_tables, metric_tables, score_tables]

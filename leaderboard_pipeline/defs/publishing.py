@@ -1,15 +1,17 @@
-"""Turn a layer's frames and check outcomes into Dagster outputs and asset check results.
+"""Turn a layer's frames and check outcomes into warehouse writes, materialisations and check results.
 
 Checks run inside the step that builds the tables (one step per layer keeps orchestration cheap).
 A failed blocking check stops the step before anything is written, so the stored partitions stay as
-they were and nothing downstream runs.
+they were and nothing downstream runs. Otherwise every table of the layer is written in one
+transaction, and each materialisation says which months were new, replaced or unchanged.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import dagster as dg
 import polars as pl
 
+from leaderboard_pipeline.defs.resources import Warehouse
 from leaderboard_pipeline.preview import markdown_table
 from leaderboard_pipeline.quality import CHECKS, Outcome
 
@@ -26,19 +28,19 @@ def check_specs(layer: str) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def outs(layer: str, tables: dict[str, str], **extra) -> dict[str, dg.AssetOut]:
-    """One AssetOut per table: key ``<layer>/<table>``, the DuckDB table ``<layer>.<table>``."""
-    return {
-        f"{layer}_{table}": dg.AssetOut(
+def specs(layer: str, tables: dict[str, str], deps: Iterable[dg.AssetDep] = ()) -> list[dg.AssetSpec]:
+    """One AssetSpec per table: key ``<layer>/<table>``, the DuckDB table ``<layer>.<table>``."""
+    return [
+        dg.AssetSpec(
             key=dg.AssetKey([layer, table]),
             group_name=layer,
             description=description,
             metadata={"partition_expr": "month"},
             kinds={"duckdb", "polars"},
-            **extra,
+            deps=list(deps),
         )
         for table, description in tables.items()
-    }
+    ]
 
 
 def _preview(frame: pl.DataFrame) -> pl.DataFrame:
@@ -55,21 +57,31 @@ def _preview(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def publish(
-    context: dg.AssetExecutionContext, layer: str, tables: dict[str, pl.DataFrame], outcomes: list[Outcome]
-) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
+    layer: str,
+    tables: dict[str, pl.DataFrame],
+    outcomes: list[Outcome],
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     failed = [o for o in outcomes if o.blocking and not o.passed]
     if not failed:
+        writes = warehouse.write(layer, tables, context.partition_keys)
         for table, frame in tables.items():
-            yield dg.Output(
-                frame,
-                output_name=f"{layer}_{table}",
-                # One output covers every month of a range run, so the row count is the run's; the
-                # per-month counts say how the rows split over the partitions.
+            write = writes[table]
+            yield dg.MaterializeResult(
+                asset_key=dg.AssetKey([layer, table]),
+                # One materialisation covers every month of a range run, so the row count is the run's;
+                # the per-month counts say how the rows split, and which months this run changed.
                 metadata={
                     "dagster/row_count": frame.height,
                     "rows_per_month": dg.MetadataValue.json(
                         dict(frame.group_by("month").len().sort("month").iter_rows()) if frame.height else {}
                     ),
+                    "months_new": dg.MetadataValue.json(write.new),
+                    "months_replaced": dg.MetadataValue.json(write.replaced),
+                    "months_unchanged": dg.MetadataValue.json(write.unchanged),
+                    "warehouse": dg.MetadataValue.path(warehouse.database),
+                    "source": warehouse.source,
                     "preview": dg.MetadataValue.md(
                         markdown_table(_preview(frame).drop("profile", strict=False))
                     ),

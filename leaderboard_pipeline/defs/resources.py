@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -12,7 +11,7 @@ from leaderboard_pipeline import settings
 from leaderboard_pipeline.profiles import Profile, load_profile
 from leaderboard_pipeline.sources.base import SnapshotSource
 from leaderboard_pipeline.sources.factory import make_source
-from leaderboard_pipeline.warehouse import read_partitions, write_partitions
+from leaderboard_pipeline.warehouse import TableWrite, read_partitions, write_layer
 
 
 class PlatformApis(dg.ConfigurableResource):
@@ -28,7 +27,7 @@ class PlatformApis(dg.ConfigurableResource):
 class LeaderboardSettings(dg.ConfigurableResource):
     """The snapshot source (demo | archive | live), its path, and the scoring profile."""
 
-    source: str = "demo"
+    source: str = settings.DEFAULT_SOURCE
     archive: str = ""
     profile: str = settings.DEFAULT_PROFILE
 
@@ -40,24 +39,40 @@ class LeaderboardSettings(dg.ConfigurableResource):
         return load_profile(self.profile)
 
 
-class WarehouseIOManager(dg.ConfigurableIOManager):
-    """Stores each asset as the DuckDB table ``<layer>.<asset>``, one ``month`` slice per partition.
-
-    Loading an input reads exactly the upstream partitions Dagster mapped to it (e.g. the previous
-    month for ModelScope totals), so lineage and what is read are the same thing.
-    """
+class Warehouse(dg.ConfigurableResource):
+    """The DuckDB warehouse file of one source. Each layer's step writes all its tables in one
+    transaction (`warehouse.write_layer`), so a failure leaves every table as it was."""
 
     database: str
+    source: str = settings.DEFAULT_SOURCE
     profile: str = settings.DEFAULT_PROFILE
     replace_raw: bool = False
 
-    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
-        layer, table = context.asset_key.path
-        months = context.asset_partition_keys if context.has_asset_partitions else []
-        rows = write_partitions(
-            self.database, layer, table, obj, months, profile=self.profile, replace_raw=self.replace_raw
+    def write(self, layer: str, tables: dict[str, pl.DataFrame], months: list[str]) -> dict[str, TableWrite]:
+        return write_layer(
+            self.database,
+            layer,
+            tables,
+            months,
+            self.profile,
+            replace_raw=self.replace_raw,
+            source=self.source,
         )
-        context.log.debug(f"{layer}.{table}: wrote {rows} rows for {len(months)} month(s)")
+
+
+class WarehouseIOManager(dg.ConfigurableIOManager):
+    """Loads an asset's input from the DuckDB table ``<layer>.<asset>``: exactly the upstream partitions
+    Dagster mapped to it (e.g. the previous months for ModelScope totals), so lineage and what is read
+    are the same thing. Assets write through the `Warehouse` resource, never through this."""
+
+    database: str
+    profile: str = settings.DEFAULT_PROFILE
+
+    def handle_output(self, context: dg.OutputContext, obj) -> None:
+        if obj is not None:
+            raise dg.Failure(
+                f"{context.asset_key.to_user_string()}: assets write through the Warehouse resource"
+            )
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
         layer, table = context.asset_key.path
@@ -71,19 +86,21 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
 def resources_from_env() -> dict:
     """Resources configured from the environment (the CLI sets these before it builds definitions)."""
     profile = os.environ.get(settings.ENV_PROFILE, settings.DEFAULT_PROFILE)
+    source = settings.current_source()
+    database = str(settings.warehouse_path(source))
     return {
         "leaderboard": LeaderboardSettings(
-            source=os.environ.get(settings.ENV_SOURCE, "demo"),
-            archive=os.environ.get(settings.ENV_ARCHIVE, ""),
-            profile=profile,
+            source=source, archive=os.environ.get(settings.ENV_ARCHIVE, ""), profile=profile
         ),
         "platform_apis": PlatformApis(
             cassettes=os.environ.get("LEADERBOARD_CASSETTES", "off"),
             overrides=os.environ.get("LEADERBOARD_HTTP_OVERRIDES", ""),
         ),
-        "io_manager": WarehouseIOManager(
-            database=str(Path(settings.warehouse_path())),
+        "warehouse": Warehouse(
+            database=database,
+            source=source,
             profile=profile,
             replace_raw=os.environ.get("LEADERBOARD_REPLACE_RAW", "") == "1",
         ),
+        "io_manager": WarehouseIOManager(database=database, profile=profile),
     }

@@ -33,23 +33,37 @@ class CombinedSource:
     inputs_root: Path
     name: str
     archive_months: bool = True  # also serve the folder's own months (the demo); live serves only collected
+    # Collected months to use (the demo: only its own cassette month, never a live month recorded
+    # beside it); None: every month the collector offers.
+    collected_months: tuple[str, ...] | None = None
     _inputs: ArchiveSource = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._inputs = ArchiveSource(Path(self.inputs_root), name=self.name, require_config=False)
 
+    def _collected(self) -> set[str]:
+        offered = set(self.collected.months())
+        return offered if self.collected_months is None else offered & set(self.collected_months)
+
     def months(self) -> list[str]:
-        collected = set(self.collected.months())
+        collected = self._collected()
         return sorted(collected | set(self._inputs.months())) if self.archive_months else sorted(collected)
 
+    def missing_inputs(self, month: str) -> str | None:
+        """Why ``month`` cannot be ranked from this folder's hand inputs (None: they are there)."""
+        if month in self._inputs.months():
+            return None
+        return (
+            f"{self.inputs_root}/snapshots: no folder for {month} with its hand inputs "
+            "(infra-summary.csv, eval-summary.csv); the month cannot be ranked without them"
+        )
+
     def read_month(self, month: str) -> dict[str, pl.DataFrame]:
-        if month not in self.collected.months():
+        if month not in self._collected():
             return self._inputs.read_month(month)
-        if month not in self._inputs.months():
-            raise SourceError(
-                f"{self.inputs_root}/snapshots: no folder for {month} with its hand inputs "
-                "(infra-summary.csv, eval-summary.csv); the month cannot be ranked without them"
-            )
+        missing = self.missing_inputs(month)
+        if missing:
+            raise SourceError(missing)
         tables = self.collected.read_month(month)
         hand = self._inputs.read_month(month)
         for table in HAND_INPUTS:

@@ -50,9 +50,11 @@ def make_source(
         overrides = os.environ.get("LEADERBOARD_HTTP_OVERRIDES")
     if kind == "demo":
         # the demo's archive-layout months, plus its cassette months replayed through the collectors
-        from leaderboard_pipeline.sources.demo import demo_dir
+        from leaderboard_pipeline.sources.demo import CASSETTE_MONTH, demo_dir
 
-        return CombinedSource(_live("replay", overrides), demo_dir(), name="demo")
+        return CombinedSource(
+            _live("replay", overrides), demo_dir(), name="demo", collected_months=(CASSETTE_MONTH,)
+        )
     if kind == "archive":
         path = Path(archive or os.environ.get(settings.ENV_ARCHIVE) or settings.DEFAULT_ARCHIVE)
         if not path.exists():
