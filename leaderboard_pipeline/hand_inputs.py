@@ -232,7 +232,7 @@ def _check_rows(summary: Summary, registry: Sequence[str] | None, registry_path:
         else:
             first_line[org] = line
             if registry is not None and org not in registry:
-                where = f"in the registry {registry_path}"
+                where = f"in the registry {_shown(registry_path)}"
                 problems.append(Problem(path, line, sheet.column(0), _unknown("org", org, registry, where)))
         for index, cell in enumerate(cells[1:], start=1):
             message = _check_cell(cell)
@@ -255,7 +255,7 @@ def _check_profile_columns(summary: Summary, profile: Profile, dimension: str) -
     sheet, problems = summary.sheet, []
     if not known:
         return problems
-    where = f"a {dimension} metric of profile {profile.name} ({profile.path})"
+    where = f"a {dimension} metric of profile {profile.name} ({_shown(profile.path)})"
     for index, name in enumerate(sheet.header[1:], start=1):
         if name and name not in known:
             problems.append(
@@ -273,7 +273,7 @@ def _check_profile_columns(summary: Summary, profile: Profile, dimension: str) -
 def _check_against_previous(summary: Summary, previous: Summary, acknowledged: set[str]) -> list[Problem]:
     """Columns must be last month's (a change alters every org's score, so it needs a reason), and an org
     of last month that is gone is worth a look (a typo drops the real org out of the ranking)."""
-    sheet, last, problems = summary.sheet, previous.sheet.path, []
+    sheet, last, problems = summary.sheet, _shown(previous.sheet.path), []
     evidence = sheet.path.with_name(sheet.path.name.replace("-summary", "-evidence"))
     for index, name in enumerate(sheet.header[1:], start=1):
         if name and name not in previous.columns and name not in acknowledged:
