@@ -287,7 +287,7 @@ def _check_against_previous(summary: Summary, previous: Summary, acknowledged: s
                 )
             )
     for name in previous.columns:
-        if name not in summary.columns and name not in acknowledged:
+        if name and name not in summary.columns and name not in acknowledged:
             problems.append(
                 Problem(
                     sheet.path,
