@@ -219,6 +219,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     stored = set(stored_months(path, "clean", "models", profile.name))
     months = _plan(source_months, wanted, stored)
+    from leaderboard_pipeline.sources.combined import validate_before_run
+
+    for note in validate_before_run(source, months, profile):  # hand inputs: fail before any request
+        print(note)
 
     warnings.filterwarnings("ignore")
     import dagster as dg
@@ -385,6 +389,42 @@ def cmd_diff_profiles(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inputs(args: argparse.Namespace) -> int:
+    """`inputs new` starts a month's hand inputs from the last one; `inputs check` lists every problem."""
+    from leaderboard_pipeline import hand_inputs
+
+    profile = _profile(args)
+    root = Path(args.inputs) if args.inputs else hand_inputs.default_root()
+    if args.month is not None and not MONTH.match(args.month):
+        raise CliError(f"--month: {args.month!r} is not a month YYYY-MM")
+    if args.action == "new":
+        if not args.month:
+            raise CliError("inputs new: --month YYYY-MM is required")
+        started = hand_inputs.start_month(root, args.month, profile, date=args.date)
+        print(f"{args.month}: started {started.folder}")
+        for name, since in started.carried_from.items():
+            shape = f"{started.orgs[name]} orgs x {started.columns[name]} columns"
+            if since:
+                print(
+                    f"  {name}: carried forward from {since} ({shape}), every value marked carried_from={since}"
+                )
+            else:
+                print(
+                    f"  {name}: no earlier month: the registry's orgs and profile {profile.name}'s columns ({shape}), every cell empty"
+                )
+        print(f"next: fill in and review the values, then `leaderboard inputs check --month {args.month}`")
+        return 0
+    month = args.month or hand_inputs.latest_month(root)
+    if month is None:
+        raise CliError(f"{root}/snapshots: no month yet (start one: leaderboard inputs new --month YYYY-MM)")
+    problems = hand_inputs.check_month(root, month, profile)
+    for problem in problems:
+        print(problem)
+    failed = len(hand_inputs.errors(problems))
+    print(f"{month}: {failed} error(s), {len(problems) - failed} warning(s) (profile {profile.name}, {root})")
+    return 2 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leaderboard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -437,6 +477,15 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--target", default=settings.DEFAULT_PROFILE)
     diff.add_argument("--switches", action="store_true", help="also the effect of each setting on its own")
     diff.set_defaults(func=cmd_diff_profiles)
+    inputs = sub.add_parser("inputs", help="hand inputs of a live month: start one, check one")
+    inputs.add_argument("action", choices=("new", "check"))
+    inputs.add_argument("--month", help="YYYY-MM (check: default the latest month of the folder)")
+    inputs.add_argument(
+        "--inputs", help=f"the hand-inputs folder (default ${settings.ENV_INPUTS} or data/inputs)"
+    )
+    inputs.add_argument("--profile", help="whose columns the hand inputs must have (default methodology)")
+    inputs.add_argument("--date", help="new: the dated folder's day YYYY-MM-DD (default today, or the 1st)")
+    inputs.set_defaults(func=cmd_inputs)
     return parser
 
 

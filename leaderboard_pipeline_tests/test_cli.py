@@ -187,3 +187,10 @@ def test_live_run_without_network_fails_in_seconds(live_inputs, monkeypatch, cap
     assert code == 2
     assert time.monotonic() - started < 15
     assert "failed" in err and "127.0.0.1:9" in err
+
+
+def test_the_demo_run_stores_the_evidence_of_its_hand_inputs(use_demo):
+    months = ["2024-12", "2025-01", "2025-02", "2025-03"]
+    evidence = read_partitions(settings.warehouse_path(), "raw", "input_evidence", months, None)
+    assert sorted(evidence["month"].unique()) == months[1:]  # 2024-12 has no hand inputs
+    assert evidence.filter(pl.col("org") == "*")["month"].to_list() == ["2025-03"]  # its new column

@@ -273,7 +273,7 @@ class ArchiveSource:
         manifest = []
 
         def note(table: str, path: Path, frame: pl.DataFrame) -> None:
-            manifest.append((month, self.name, table, str(path), _sha256(path), frame.height))
+            manifest.append(file_entry(month, self.name, table, path, frame))
 
         for table, (platform, kind) in PLATFORM_TABLES.items():
             path = folder / platform / f"raw-{kind}-info.jsonl"
@@ -314,9 +314,18 @@ class ArchiveSource:
         note("curated_metrics", curated, tables["curated_metrics"])
         tables["code_repos"] = empty_raw("code_repos")
         tables["input_evidence"] = empty_raw("input_evidence")
-        tables["snapshot_manifest"] = pl.DataFrame(
-            [(*m, None, None, None, None, None, "ok", None) for m in manifest],
-            schema=RAW_SCHEMAS["snapshot_manifest"],
-            orient="row",
-        )
+        tables["snapshot_manifest"] = files_manifest(manifest)
         return tables
+
+
+def files_manifest(entries: list[tuple]) -> pl.DataFrame:
+    """Manifest rows of files read: (month, source, table, path, sha256, rows) each."""
+    return pl.DataFrame(
+        [(*m, None, None, None, None, None, "ok", None) for m in entries],
+        schema=RAW_SCHEMAS["snapshot_manifest"],
+        orient="row",
+    )
+
+
+def file_entry(month: str, source: str, table: str, path: Path, frame: pl.DataFrame) -> tuple:
+    return (month, source, table, str(path), _sha256(path), frame.height)

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from leaderboard_pipeline import settings
+from leaderboard_pipeline.hand_inputs import default_root
 from leaderboard_pipeline.sources.archive import ArchiveSource
 from leaderboard_pipeline.sources.base import SnapshotSource, SourceError
 from leaderboard_pipeline.sources.combined import CombinedSource
@@ -53,7 +54,11 @@ def make_source(
         from leaderboard_pipeline.sources.demo import CASSETTE_MONTH, demo_dir
 
         return CombinedSource(
-            _live("replay", overrides), demo_dir(), name="demo", collected_months=(CASSETTE_MONTH,)
+            _live("replay", overrides),
+            demo_dir(),
+            name="demo",
+            collected_months=(CASSETTE_MONTH,),
+            hand_root=settings.DEMO_INPUTS,
         )
     if kind == "archive":
         path = Path(archive or os.environ.get(settings.ENV_ARCHIVE) or settings.DEFAULT_ARCHIVE)
@@ -63,7 +68,7 @@ def make_source(
             )
         return ArchiveSource(path, name="archive")
     if kind == "live":
-        inputs = Path(os.environ.get(settings.ENV_INPUTS) or settings.DATA_DIR / "inputs")
+        inputs = default_root()
         mode = cassettes or os.environ.get("LEADERBOARD_CASSETTES") or "off"
         return CombinedSource(_live(mode, overrides), inputs, name="live", archive_months=False)
     raise SourceError(f"unknown source {kind!r} (one of {', '.join(SOURCES)})")

@@ -6,30 +6,26 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from leaderboard_pipeline import settings
-from leaderboard_pipeline.layers import clean_layer, metrics_layer, scores_layer
+from leaderboard_pipeline.layers import clean_layer, metrics_layer, raw_layer, scores_layer
 from leaderboard_pipeline.profiles import load_profile
-from leaderboard_pipeline.raw_tables import RAW_TABLES
 from leaderboard_pipeline.site import build_site
 from leaderboard_pipeline.sources.factory import make_source
-from leaderboard_pipeline.warehouse import write_partitions
+from leaderboard_pipeline.warehouse import write_layer
 
 
 def build_warehouse(path: Path, source_name: str, archive: Path | None = None) -> Path:
     profile = load_profile(settings.DEFAULT_PROFILE)
     source = make_source(source_name, archive)
     months = source.months()
-    read = [source.read_month(m) for m in months]
-    raw = {t: pl.concat([r[t] for r in read], how="vertical_relaxed") for t in RAW_TABLES}
+    raw = raw_layer([source.read_month(m) for m in months])
     clean = clean_layer(raw, months, profile)
-    metrics = metrics_layer(clean["models"], clean["datasets"], raw, months, profile)
+    metrics = metrics_layer(clean["models"], clean["datasets"], raw, months, profile, clean["snapshots"])
     scores = scores_layer(metrics, months, profile)
     for layer, tables in (("raw", raw), ("clean", clean), ("metrics", metrics), ("scores", scores)):
-        for table, frame in tables.items():
-            write_partitions(path, layer, table, frame, months, profile=profile.name)
+        write_layer(path, layer, tables, months, profile=profile.name, source=source_name)
     return path
 
 
