@@ -18,7 +18,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -32,7 +34,8 @@ from leaderboard_pipeline.raw_tables import PROVENANCE
 
 RAW_SCHEMA = "raw"
 META_SCHEMA = "meta"
-LOCK_WAIT_SECONDS = 5.0
+ENV_LOCK_WAIT = "LEADERBOARD_LOCK_WAIT"  # seconds to wait for another process's run to release the file
+DEFAULT_LOCK_WAIT = 900.0
 
 
 class WarehouseError(RuntimeError):
@@ -112,20 +115,39 @@ def connect(path: Path | str, read_only: bool = False):
             raise WarehouseError(f"{path}: cannot create its folder ({exc.strerror})") from None
     elif not path.exists():
         raise WarehouseError(f"{path}: no warehouse yet (run `leaderboard run` first)")
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            break
-        except (duckdb.Error, OSError) as exc:
-            locked = "lock" in str(exc).lower()
-            if not locked or time.monotonic() > deadline:
-                raise _open_error(path, exc) from None
-            time.sleep(0.25)
+    con = _open(path, read_only)
     try:
         yield con
     finally:
         con.close()
+
+
+def lock_wait() -> float:
+    try:
+        return float(os.environ.get(ENV_LOCK_WAIT) or DEFAULT_LOCK_WAIT)
+    except ValueError:
+        raise WarehouseError(
+            f"{ENV_LOCK_WAIT}={os.environ[ENV_LOCK_WAIT]!r} is not a number of seconds"
+        ) from None
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting while another process (another run) holds the file: a second run waits
+    for the first instead of failing. Announced once on stderr, bounded by LEADERBOARD_LOCK_WAIT."""
+    deadline = time.monotonic() + lock_wait()
+    announced = False
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except (duckdb.Error, OSError) as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise _open_error(path, exc) from None
+            if not announced:
+                holder = re.search(r"PID (\d+)", str(exc))
+                who = f" (PID {holder.group(1)})" if holder else ""
+                print(f"waiting for {path}: in use by another process{who}", file=sys.stderr, flush=True)
+                announced = True
+            time.sleep(0.25)
 
 
 def _table_exists(con, schema: str, table: str) -> bool:

@@ -42,3 +42,9 @@ def test_job_and_monthly_schedule():
     assert job.partitions_def is not None
     schedule = built.resolve_schedule_def("monthly_leaderboard_schedule")
     assert schedule.cron_schedule == "0 3 8 * *"
+    # the tick produces and publishes: the graph and the site
+    published = {
+        k.to_user_string()
+        for k in built.resolve_job_def("monthly_publication").asset_layer.selected_asset_keys
+    }
+    assert "site/leaderboard" in published and "scores/overall" in published

@@ -1,18 +1,59 @@
-"""The partitioned job over the whole graph and its monthly schedule."""
+"""The partitioned jobs over the graph and the monthly schedule that produces and publishes a month."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import dagster as dg
 
 from leaderboard_pipeline.defs.partitions import monthly
+from leaderboard_pipeline.defs.resources import LeaderboardSettings, PlatformApis, Warehouse
+from leaderboard_pipeline.readiness import why_not
+from leaderboard_pipeline.sources.base import SourceError
 
 leaderboard_job = dg.define_asset_job(
     "monthly_leaderboard",
-    # The site is unpartitioned (it shows every month): it has its own job, publish_site.
+    # The site is unpartitioned (it shows every month): `leaderboard run` and backfills leave it out.
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("site"),
     partitions_def=monthly,
     description="Raw snapshot -> clean -> metrics -> scores for one month or a range (one run per backfill).",
 )
 
-# The published snapshots are taken around the 7th; the run on the 8th scores the month that began.
-monthly_schedule = dg.build_schedule_from_partitioned_job(leaderboard_job, day_of_month=8, hour_of_day=3)
+publication_job = dg.define_asset_job(
+    "monthly_publication",
+    selection=dg.AssetSelection.all(),
+    partitions_def=monthly,
+    description="One month collected, scored and published: the graph, then the site from every stored month.",
+)
+
+
+# The published snapshots are taken around the 7th; the tick on the 8th produces the month that began.
+@dg.schedule(
+    name="monthly_leaderboard_schedule",
+    job=publication_job,
+    cron_schedule="0 3 8 * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+)
+def monthly_schedule(
+    context: dg.ScheduleEvaluationContext,
+    leaderboard: LeaderboardSettings,
+    platform_apis: PlatformApis,
+    warehouse: Warehouse,
+):
+    """Run the tick's month if the source can produce it; otherwise skip, saying why and what to set."""
+    month = context.scheduled_execution_time.strftime("%Y-%m")
+    profile = leaderboard.scoring_profile()
+    try:
+        source = leaderboard.snapshot_source(platform_apis)
+    except SourceError as exc:
+        return dg.SkipReason(str(exc))
+    reason = why_not(source, month, profile, Path(warehouse.database))
+    if reason:
+        return dg.SkipReason(reason)
+    return dg.RunRequest(
+        # one run per source and month: a second tick of the same month (a restarted daemon) is deduplicated
+        run_key=f"{source.name}:{month}",
+        partition_key=month,
+        tags={"leaderboard/source": source.name, "leaderboard/profile": profile.name},
+    )
