@@ -57,7 +57,16 @@ class TableWrite:
         return bool(self.new or self.replaced)
 
 
-_SHARED: dict[Path, duckdb.DuckDBPyConnection] = {}  # path -> the connection of an open `session`
+_SHARED: dict[str, duckdb.DuckDBPyConnection] = {}  # database -> the connection of an open `session`
+
+
+def is_remote(database: Path | str) -> bool:
+    """A MotherDuck database (``md:<name>``, token from MOTHERDUCK_TOKEN): no local file to check."""
+    return str(database).startswith("md:")
+
+
+def _key(database: Path | str) -> str:
+    return str(database) if is_remote(database) else str(Path(database).resolve())
 
 
 @contextmanager
@@ -68,7 +77,7 @@ def session(path: Path | str):
     the database (each close checkpoints: ~40 ms per table written or read). Transactions are unchanged.
     Other processes cannot open the file until the block ends, as during any write.
     """
-    key = Path(path).resolve()
+    key = _key(path)
     if key in _SHARED:  # nested: the outer block owns the connection
         yield
         return
@@ -97,10 +106,9 @@ def _open_error(path: Path, exc: Exception) -> WarehouseError:
 
 
 @contextmanager
-def connect(path: Path | str, read_only: bool = False):
-    """Open the database file, retrying briefly while another process holds the write lock."""
-    path = Path(path)
-    shared = _SHARED.get(path.resolve())
+def connect(path: Path | str, read_only: bool = False, config: dict | None = None):
+    """Open the database (a file, or ``md:`` MotherDuck), waiting while another process holds it."""
+    shared = _SHARED.get(_key(path))
     if shared is not None:
         cursor = shared.cursor()
         try:
@@ -108,14 +116,16 @@ def connect(path: Path | str, read_only: bool = False):
         finally:
             cursor.close()
         return
-    if not read_only:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise WarehouseError(f"{path}: cannot create its folder ({exc.strerror})") from None
-    elif not path.exists():
-        raise WarehouseError(f"{path}: no warehouse yet (run `leaderboard run` first)")
-    con = _open(path, read_only)
+    if not is_remote(path):
+        path = Path(path)
+        if not read_only:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise WarehouseError(f"{path}: cannot create its folder ({exc.strerror})") from None
+        elif not path.exists():
+            raise WarehouseError(f"{path}: no warehouse yet (run `leaderboard run` first)")
+    con = _open(path, read_only, config or {})
     try:
         yield con
     finally:
@@ -131,14 +141,14 @@ def lock_wait() -> float:
         ) from None
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _open(path: Path | str, read_only: bool, config: dict) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, waiting while another process (another run) holds the file: a second run waits
     for the first instead of failing. Announced once on stderr, bounded by LEADERBOARD_LOCK_WAIT."""
     deadline = time.monotonic() + lock_wait()
     announced = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except (duckdb.Error, OSError) as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise _open_error(path, exc) from None
@@ -263,6 +273,7 @@ def write_layer(
     profile: str | None = None,
     replace_raw: bool = False,
     source: str | None = None,
+    config: dict | None = None,
 ) -> dict[str, TableWrite]:
     """Write ``months`` of every table of a layer in one transaction; per month: new, replaced or unchanged.
 
@@ -281,7 +292,7 @@ def write_layer(
             )
         frames[table] = frame
     reports = {t: TableWrite(t) for t in frames}
-    with connect(path) as con:
+    with connect(path, config=config) as con:
         try:
             con.execute("begin transaction")
             check_source(con, path, source, bind=True)
@@ -368,9 +379,10 @@ def read_partitions(
     months: Iterable[str] | None,
     profile: str | None = None,
     read_only: bool = False,
+    config: dict | None = None,
 ) -> pl.DataFrame | None:
     """Rows of ``months`` (all months when None) in stored order; None when the table does not exist yet."""
-    with connect(path, read_only=read_only) as con:
+    with connect(path, read_only=read_only, config=config) as con:
         if not _table_exists(con, schema, table):
             return None
         qualified = f'"{schema}"."{table}"'
@@ -387,7 +399,7 @@ def read_partitions(
 
 
 def stored_months(path: Path | str, schema: str, table: str, profile: str | None = None) -> list[str]:
-    if not Path(path).exists():
+    if not is_remote(path) and not Path(path).exists():
         return []
     with connect(path, read_only=True) as con:
         if not _table_exists(con, schema, table):
@@ -401,7 +413,7 @@ def stored_months(path: Path | str, schema: str, table: str, profile: str | None
 
 def warehouse_source(path: Path | str) -> str | None:
     """The source a warehouse file holds (None: no file, or nothing written yet)."""
-    if not Path(path).exists():
+    if not is_remote(path) and not Path(path).exists():
         return None
     with connect(path, read_only=True) as con:
         return bound_source(con)

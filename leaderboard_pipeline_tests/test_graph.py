@@ -23,15 +23,14 @@ RANGE = {"dagster/asset_partition_range_start": "2024-12", "dagster/asset_partit
 
 
 def materialise(db, tags=RANGE, **settings):
+    warehouse = Warehouse(database=str(db), source=settings.get("source", "demo"), profile="methodology")
     return dg.materialize(
         LAYER_ASSETS,
         resources={
             "leaderboard": LeaderboardSettings(**settings),
             "platform_apis": PlatformApis(cassettes="replay"),
-            "warehouse": Warehouse(
-                database=str(db), source=settings.get("source", "demo"), profile="methodology"
-            ),
-            "io_manager": WarehouseIOManager(database=str(db), profile="methodology"),
+            "warehouse": warehouse,
+            "io_manager": WarehouseIOManager(warehouse=warehouse),
         },
         tags=tags,
         raise_on_error=False,

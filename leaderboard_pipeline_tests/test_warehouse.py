@@ -195,7 +195,7 @@ def test_a_warehouse_locked_longer_than_the_wait_is_one_line_naming_the_pid(tmp_
 def test_a_read_only_warehouse_is_one_line(tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
 
-    def refuse(path, read_only=False):
+    def refuse(path, read_only=False, config=None):
         raise duckdb.IOException(f'IO Error: Cannot open file "{path}": Permission denied')
 
     monkeypatch.setattr(duckdb, "connect", refuse)

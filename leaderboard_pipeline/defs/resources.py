@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import dagster as dg
 import polars as pl
+from dagster_duckdb import DuckDBResource
 
 from leaderboard_pipeline import settings
 from leaderboard_pipeline.profiles import Profile, load_profile
 from leaderboard_pipeline.sources.base import SnapshotSource
 from leaderboard_pipeline.sources.factory import make_source
-from leaderboard_pipeline.warehouse import TableWrite, read_partitions, write_layer
+from leaderboard_pipeline.warehouse import TableWrite, connect, read_partitions, write_layer
 
 
 class PlatformApis(dg.ConfigurableResource):
@@ -39,14 +41,24 @@ class LeaderboardSettings(dg.ConfigurableResource):
         return load_profile(self.profile)
 
 
-class Warehouse(dg.ConfigurableResource):
-    """The DuckDB warehouse file of one source. Each layer's step writes all its tables in one
-    transaction (`warehouse.write_layer`), so a failure leaves every table as it was."""
+class Warehouse(DuckDBResource):
+    """The DuckDB warehouse of one source, as dagster-duckdb's `DuckDBResource` (``database`` is a file
+    path or a MotherDuck ``md:`` database; ``connection_config`` goes to ``duckdb.connect``).
 
-    database: str
+    What DuckDBResource cannot do is ours (`warehouse.connect`, `warehouse.write_layer`): a layer's tables
+    written in one transaction and judged per month, profile-scoped tables, immutable raw months, one
+    connection reused for a whole CLI run, a bounded and announced wait while another run holds the file,
+    and one-line errors. See docs/operations.md, "The warehouse on dagster-duckdb".
+    """
+
     source: str = settings.DEFAULT_SOURCE
     profile: str = settings.DEFAULT_PROFILE
     replace_raw: bool = False
+
+    @contextmanager
+    def get_connection(self):
+        with connect(self.database, config=self.connection_config) as con:
+            yield con
 
     def write(self, layer: str, tables: dict[str, pl.DataFrame], months: list[str]) -> dict[str, TableWrite]:
         return write_layer(
@@ -57,6 +69,12 @@ class Warehouse(dg.ConfigurableResource):
             self.profile,
             replace_raw=self.replace_raw,
             source=self.source,
+            config=self.connection_config,
+        )
+
+    def read(self, layer: str, table: str, months: list[str] | None) -> pl.DataFrame | None:
+        return read_partitions(
+            self.database, layer, table, months, self.profile, config=self.connection_config
         )
 
 
@@ -65,8 +83,7 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
     Dagster mapped to it (e.g. the previous months for ModelScope totals), so lineage and what is read
     are the same thing. Assets write through the `Warehouse` resource, never through this."""
 
-    database: str
-    profile: str = settings.DEFAULT_PROFILE
+    warehouse: Warehouse
 
     def handle_output(self, context: dg.OutputContext, obj) -> None:
         if obj is not None:
@@ -77,9 +94,9 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
         layer, table = context.asset_key.path
         months = context.asset_partition_keys if context.has_asset_partitions else None
-        frame = read_partitions(self.database, layer, table, months, profile=self.profile)
+        frame = self.warehouse.read(layer, table, months)
         if frame is None:
-            raise dg.Failure(f"{layer}.{table} is not in {self.database} yet: materialise it first")
+            raise dg.Failure(f"{layer}.{table} is not in {self.warehouse.database} yet: materialise it first")
         return frame
 
 
@@ -87,7 +104,12 @@ def resources_from_env() -> dict:
     """Resources configured from the environment (the CLI sets these before it builds definitions)."""
     profile = os.environ.get(settings.ENV_PROFILE, settings.DEFAULT_PROFILE)
     source = settings.current_source()
-    database = str(settings.warehouse_path(source))
+    warehouse = Warehouse(
+        database=str(settings.warehouse_path(source)),
+        source=source,
+        profile=profile,
+        replace_raw=os.environ.get("LEADERBOARD_REPLACE_RAW", "") == "1",
+    )
     return {
         "leaderboard": LeaderboardSettings(
             source=source, archive=os.environ.get(settings.ENV_ARCHIVE, ""), profile=profile
@@ -96,11 +118,6 @@ def resources_from_env() -> dict:
             cassettes=os.environ.get("LEADERBOARD_CASSETTES", "off"),
             overrides=os.environ.get("LEADERBOARD_HTTP_OVERRIDES", ""),
         ),
-        "warehouse": Warehouse(
-            database=database,
-            source=source,
-            profile=profile,
-            replace_raw=os.environ.get("LEADERBOARD_REPLACE_RAW", "") == "1",
-        ),
-        "io_manager": WarehouseIOManager(database=database, profile=profile),
+        "warehouse": warehouse,
+        "io_manager": WarehouseIOManager(warehouse=warehouse),
     }
