@@ -11,6 +11,7 @@ DEMO_INPUTS = DATA_DIR / "demo"  # committed demo inputs; the built demo is sour
 PROFILES_DIR = DATA_DIR / "profiles"
 CURATED_METRICS = DATA_DIR / "curated" / "metrics.yaml"
 DEFAULT_ARCHIVE = PROJECT_ROOT.parent / "shared" / "reference" / "osir-lmts"
+DEMO_CASSETTES = DATA_DIR / "cassettes"  # the demo replays only its own month from here
 
 # Environment variables (documented in README "Configuration").
 ENV_DB = "LEADERBOARD_DB"  # one warehouse file for whatever source runs (bound to the first one)
@@ -20,9 +21,15 @@ ENV_SOURCE = "LEADERBOARD_SOURCE"
 ENV_ARCHIVE = "LEADERBOARD_ARCHIVE"
 ENV_PROFILE = "LEADERBOARD_PROFILE"
 ENV_INPUTS = "LEADERBOARD_INPUTS"  # hand inputs of live months (a folder in the published layout)
+ENV_CASSETTE_DIR = "LEADERBOARD_CASSETTE_DIR"  # recorded API responses of live months
 
 DEFAULT_PROFILE = "methodology"
 DEFAULT_SOURCE = "demo"
+
+
+def cassette_dir() -> Path:
+    """Where live months are recorded to and replayed from: ``<dir>/<month>/<platform>/``."""
+    return Path(os.environ.get(ENV_CASSETTE_DIR) or DATA_DIR / "cassettes")
 
 
 def current_source() -> str:

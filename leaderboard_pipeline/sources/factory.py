@@ -31,12 +31,12 @@ def http_overrides(raw: str | None) -> dict[str, dict]:
     return dict.fromkeys(PLATFORMS, doc)
 
 
-def _live(mode: str, overrides: str | None):
+def _live(mode: str, overrides: str | None, cassette_dir: Path):
     from leaderboard_pipeline.sources.live import LiveSource  # heavy: only when asked for
 
     return LiveSource(
         registry_path=settings.DATA_DIR / "registry" / "orgs.yaml",
-        cassette_dir=settings.DATA_DIR / "cassettes",
+        cassette_dir=cassette_dir,
         mode=mode,
         platform_settings=http_overrides(overrides),
     )
@@ -54,7 +54,7 @@ def make_source(
         from leaderboard_pipeline.sources.demo import CASSETTE_MONTH, demo_dir
 
         return CombinedSource(
-            _live("replay", overrides),
+            _live("replay", overrides, settings.DEMO_CASSETTES),
             demo_dir(),
             name="demo",
             collected_months=(CASSETTE_MONTH,),
@@ -70,5 +70,7 @@ def make_source(
     if kind == "live":
         inputs = default_root()
         mode = cassettes or os.environ.get("LEADERBOARD_CASSETTES") or "off"
-        return CombinedSource(_live(mode, overrides), inputs, name="live", archive_months=False)
+        return CombinedSource(
+            _live(mode, overrides, settings.cassette_dir()), inputs, name="live", archive_months=False
+        )
     raise SourceError(f"unknown source {kind!r} (one of {', '.join(SOURCES)})")
