@@ -232,7 +232,7 @@ def cmd_site(args: argparse.Namespace) -> int:
     if out.exists() and any(out.iterdir()) and not (out / "index.html").exists():
         # build_site empties the folder: refuse one that does not look like an earlier site build.
         raise CliError(f"--out {out}: not empty and not a site build (no index.html); choose another folder")
-    report = build_site(path, profile, out)
+    report = build_site(path, profile, out, source=args.source)
     print(
         f"site: {report.pages} pages, {report.bytes / 1e6:.1f} MB in {report.seconds:.1f} s "
         f"(profile {profile.name}) -> {report.index}"
@@ -308,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     site = sub.add_parser("site", help="render the static leaderboard site from the warehouse")
     site.add_argument("--out", required=True, help="folder to write the site into (replaced)")
     site.add_argument("--profile")
+    site.add_argument(
+        "--source", choices=("demo", "archive", "live"), help="the source the site says it shows"
+    )
     site.set_defaults(func=cmd_site)
     diff = sub.add_parser("diff-profiles", help="ranks that differ between two profiles, and why")
     diff.add_argument("--source", choices=("demo", "archive", "live"), default="archive")
