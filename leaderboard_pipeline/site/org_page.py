@@ -137,7 +137,8 @@ def _metric_tables(data: OrgData, org: str, month: str) -> str:
         for r in monthly.iter_rows(named=True):
             metric = r["metric"]
             entry = tables.metric(dim, metric)
-            label = f'<span id="{e(dim)}-{e(metric)}" title="{e(entry.definition)}">{e(entry.label)}</span>'
+            # The definition is on the method page (one copy, not one per org page and month).
+            label = f'<a id="{e(dim)}-{e(metric)}" href="../method.html#{e(dim)}-{e(metric)}">{e(entry.label)}</a>'
             cells = (
                 cell(entry.label, label, text=True)
                 + value_cell(r["value"], entry.kind)

@@ -197,15 +197,12 @@ def metric_cell(
         )
     if is_unknown(value):
         return cell(None, unknown_html() + gap, css="m")
-    if is_unknown(normalised):
-        shown = f'<span class="raw">{e(format_value(value, kind))}</span><span class="nv">–</span>'
-        return cell(
-            value, shown + gap, css="m inert", title="no information this month (every org equal): not scored"
-        )
-    shown = f'<span class="raw">{e(format_value(value, kind))}</span><span class="nv">{format_score(normalised)}</span>'
-    # The bar is drawn from the normalised value; none at 0 (a zero-width gradient leaves a hairline).
-    bar = f' style="--n:{normalised:.3f}"' if normalised >= 0.005 else ""
-    return f'<td class="m" data-v="{sortable(value)}"{bar}>{shown}{gap}</td>'
+    # data-n: what the Normalised view shows (site.js swaps the text); --n draws the bar behind the value,
+    # left out near 0 where a zero-width gradient would still leave a hairline.
+    shown = format_score(normalised) if not is_unknown(normalised) else "–"
+    bar = f' style="--n:{normalised:.3f}"' if not is_unknown(normalised) and normalised >= 0.005 else ""
+    css = "m" if not is_unknown(normalised) else "m inert"
+    return f'<td class="{css}" data-v="{sortable(value)}" data-n="{shown}"{bar}>{e(format_value(value, kind))}{gap}</td>'
 
 
 def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
@@ -234,17 +231,22 @@ def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
             .join(scaled, left_on="org", right_on="n:org", how="left")
             .sort(["rank", "position"])
         )
+        # A column whose values are all equal carries no information this month: say so once, on its header.
+        scored = set(normalised.filter(pl.col("normalised").is_not_null())["metric"].to_list())
         columns = lead_columns()
         for m in metrics:
             category = category_of(profile, dimension, m)
             entry = entries[m]
+            inert = m not in scored
             columns.append(
                 Column(
                     entry.label,
+                    note="not scored" if inert else "",
                     key=f"metric:{m}",
                     group=group_of[category],
                     group_label=category or "Other",
-                    tip=f"{entry.definition} [{m}]".strip(),
+                    tip=f"{entry.definition} [{m}]"
+                    + (" Not scored this month: every organisation has the same value." if inert else ""),
                 )
             )
         body: list[Row] = []
@@ -257,8 +259,9 @@ def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
         caption = (
             f"{variant.title()} {e(dimension)} ranking, {e(month)}: {rows.height} organisations. Each cell is "
             f"the metric's value; the bar behind it and the <em>Normalised</em> view show it scaled per column "
-            f"({e(profile.normalisation)}). “–”: the column carries no information this month and is left out "
-            "of the mean. Hover a header for its definition." + e(interval_note(tables.ranks[dimension]))
+            f"({e(profile.normalisation)}). A column marked “not scored” carries no information this month (every "
+            "organisation has the same value) and is left out of the mean. Hover a header for its definition."
+            + e(interval_note(tables.ranks[dimension]))
         )
         scores = [(o, s) for o, s in zip(ranks["org"], ranks["score"], strict=True) if s is not None]
         chart = distribution_chart(scores, f"{dimension.title()} scores, {month} ({variant})")

@@ -70,9 +70,6 @@ th.sticky-1, th.sticky-2 { z-index: 2; }
 .ci { display: block; font-size: .68rem; color: var(--muted); line-height: 1.1; }
 td.m { background-image: linear-gradient(90deg, var(--heat) calc(var(--n, 0) * 100%), transparent 0); }
 td.inert { color: var(--muted); }
-.nv { display: none; }
-[data-show="normalised"] .nv { display: inline; }
-[data-show="normalised"] .raw { display: none; }
 .unknown { color: var(--muted); font-style: italic; }
 .new { color: var(--accent); font-size: .8rem; }
 .gap-mark { color: var(--gap); text-decoration: none; font-weight: 700; margin-left: .15rem; }
@@ -255,6 +252,15 @@ JS = """
       each(document.querySelectorAll('.variant'), function (s) { s.hidden = s.getAttribute('data-variant') !== value; });
     } else {
       root.setAttribute('data-' + name, value);
+    }
+    if (name === 'show') {
+      // Metric cells carry their normalised value in data-n: swap the text, keep any gap mark after it.
+      each(document.querySelectorAll('td[data-n]'), function (cell) {
+        var text = cell.firstChild;
+        if (!text || text.nodeType !== 3) return;
+        if (cell.rawText === undefined) cell.rawText = text.nodeValue;
+        text.nodeValue = value === 'normalised' ? cell.getAttribute('data-n') : cell.rawText;
+      });
     }
   }
   var toggles = {};

@@ -9,6 +9,7 @@ Screenshots of every page at both widths are written to ``SCREENSHOTS`` (git-ign
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -158,12 +159,14 @@ def test_search_filters_sorting_and_the_state_in_the_url(archive_site, page):
 def test_dimension_page_values_normalised_toggle_and_category_filter(archive_site, page):
     latest, _ = _latest(archive_site)
     page.goto((archive_site / f"model-{latest}.html").as_uri())
-    cell = f"{TABLE} tbody tr:first-child td.m"
-    assert (
-        page.locator(f"{cell} .raw").first.is_visible() and not page.locator(f"{cell} .nv").first.is_visible()
-    )
+    cell = page.locator(f"{TABLE} tbody tr:first-child td[data-n]").first
+    raw, normalised = cell.inner_text(), cell.get_attribute("data-n")
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*", raw), raw
     page.click('button[data-state="show"][data-value="normalised"]')
-    assert page.locator(f"{cell} .nv").first.is_visible() and "show=normalised" in page.url
+    assert cell.inner_text() == normalised and re.fullmatch(r"\d\.\d{4}|–", normalised)
+    assert "show=normalised" in page.url
+    page.click('button[data-state="show"][data-value="values"]')
+    assert cell.inner_text() == raw
     first_group = page.get_attribute(f'{TABLE} th[data-key^="metric:"]', "data-g")
     page.select_option('select[data-filter="g"]', first_group)
     shown = page.eval_on_selector_all(
