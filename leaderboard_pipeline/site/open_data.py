@@ -12,6 +12,7 @@ from leaderboard_pipeline.site.layout import cell, e, month_select, table, text_
 from leaderboard_pipeline.site.tables import ACCUMULATED, SiteTables
 
 FORMATS = ("csv", "parquet")
+FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet"}
 DOWNLOADS = "downloads"
 
 
@@ -52,10 +53,7 @@ def summary_stem(tables: SiteTables, dimension: str) -> str:
 
 def file_links(month: str, stem: str, depth: int = 0) -> list[tuple[str, str]]:
     up = "../" * depth
-    return [
-        (fmt.upper() if fmt == "csv" else fmt.title(), f"{up}{DOWNLOADS}/{month}/{stem}.{fmt}")
-        for fmt in FORMATS
-    ]
+    return [(FORMAT_NAMES[fmt], f"{up}{DOWNLOADS}/{month}/{stem}.{fmt}") for fmt in FORMATS]
 
 
 def open_data_page(tables: SiteTables, month: str, files: list[Path], out: Path) -> str:
@@ -68,7 +66,7 @@ def open_data_page(tables: SiteTables, month: str, files: list[Path], out: Path)
     for stem in sorted(by_stem, key=lambda s: (s.startswith("tables/"), s)):
         paths = by_stem[stem]
         links = " · ".join(
-            f'<a href="{e(paths[fmt].relative_to(out).as_posix())}">{fmt.upper() if fmt == "csv" else fmt}</a> '
+            f'<a href="{e(paths[fmt].relative_to(out).as_posix())}">{FORMAT_NAMES[fmt]}</a> '
             f'<span class="muted">{paths[fmt].stat().st_size / 1024:.1f} kB</span>'
             for fmt in FORMATS
             if fmt in paths

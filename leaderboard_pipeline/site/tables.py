@@ -48,7 +48,6 @@ class SiteTables:
     metrics: dict[str, pl.DataFrame]  # metrics.<dim> (raw values)
     models: pl.DataFrame  # clean.models + a ``links`` list column (platform, url)
     datasets: pl.DataFrame
-    inputs: pl.DataFrame  # hand inputs: month, org, dimension, metric, value
     curated: pl.DataFrame  # raw.curated_metrics (with evidence)
     other_datasets: pl.DataFrame  # raw.other_source_datasets
     evidence: pl.DataFrame  # raw.input_evidence: month, dimension, org, metric, url, note, carried_from
@@ -240,14 +239,6 @@ def _load(read: Reader, warehouse: Path, profile: Profile, months: list[str]) ->
     datasets = need("clean", "datasets")
     models = models.join(_links(read, MODEL_TABLES, profile), on=["month", "item"], how="left")
     datasets = datasets.join(_links(read, DATASET_TABLES, profile), on=["month", "item"], how="left")
-    inputs = pl.concat(
-        [
-            need("raw", f"{dim}_inputs").select(
-                "month", "org", dimension=pl.lit(dim), metric="metric", value="value"
-            )
-            for dim in ("system", "benchmark")
-        ]
-    )
     manifest = optional_raw("snapshot_manifest")
     return SiteTables(
         profile=profile,
@@ -258,7 +249,6 @@ def _load(read: Reader, warehouse: Path, profile: Profile, months: list[str]) ->
         metrics={d: need("metrics", d) for d in DIMENSIONS},
         models=models,
         datasets=datasets,
-        inputs=inputs,
         curated=need("raw", "curated_metrics"),
         other_datasets=need("raw", "other_source_datasets"),
         evidence=optional_raw("input_evidence"),
