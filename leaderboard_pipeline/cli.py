@@ -348,7 +348,7 @@ def cmd_site(args: argparse.Namespace) -> int:
     if out.exists() and any(out.iterdir()) and not (out / "index.html").exists():
         # build_site empties the folder: refuse one that does not look like an earlier site build.
         raise CliError(f"--out {out}: not empty and not a site build (no index.html); choose another folder")
-    report = build_site(path, profile, out)
+    report = build_site(path, profile, out, source=source)
     print(
         f"site: {report.pages} pages, {report.bytes / 1e6:.1f} MB in {report.seconds:.1f} s "
         f"(source {source}, profile {profile.name}) -> {report.index}"

@@ -30,7 +30,12 @@ def site_dir() -> Path:
 )
 def site(context: dg.AssetExecutionContext, leaderboard: LeaderboardSettings) -> dg.MaterializeResult:
     out = site_dir()
-    report = build_site(settings.warehouse_path(), leaderboard.scoring_profile(), out)
+    report = build_site(
+        settings.warehouse_path(leaderboard.source),
+        leaderboard.scoring_profile(),
+        out,
+        source=leaderboard.source,
+    )
     context.log.info(f"site: {report.pages} pages, {report.bytes} bytes in {report.seconds:.1f} s -> {out}")
     return dg.MaterializeResult(
         metadata={

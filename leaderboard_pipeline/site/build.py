@@ -1,4 +1,4 @@
-"""``build_site``: write every page of the static site from one warehouse and profile."""
+"""``build_site``: write every page, download and API file of the static site from one warehouse."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from leaderboard_pipeline.profiles import DIMENSIONS, Profile
-from leaderboard_pipeline.site import pages
+from leaderboard_pipeline.site.api import write_api
 from leaderboard_pipeline.site.checks import month_outcomes
-from leaderboard_pipeline.site.layout import page
+from leaderboard_pipeline.site.compare_page import compare_page
+from leaderboard_pipeline.site.layout import Frame, page
+from leaderboard_pipeline.site.method_page import method_page
+from leaderboard_pipeline.site.open_data import open_data_page, write_downloads
+from leaderboard_pipeline.site.org_page import OrgData, org_page
+from leaderboard_pipeline.site.quality_page import quality_page
+from leaderboard_pipeline.site.rankings import dimension_page, overall_page
 from leaderboard_pipeline.site.static import CSS, JS
 from leaderboard_pipeline.site.tables import load
 
@@ -22,13 +28,19 @@ class SiteReport:
     pages: int
     bytes: int
     seconds: float
+    files: int = 0  # every file written: pages, assets, downloads, API
 
 
-def build_site(warehouse: Path, profile: Profile, out: Path) -> SiteReport:
-    """Render the site into ``out`` (emptied first, so no page of an older build lingers)."""
+def build_site(warehouse: Path, profile: Profile, out: Path, source: str | None = None) -> SiteReport:
+    """Render the site into ``out`` (emptied first, so no file of an older build lingers).
+
+    ``source`` (demo | archive | live) is shown on every page and in the API; without it the site says
+    what the stored snapshot manifests say.
+    """
     started = time.perf_counter()
-    tables = load(Path(warehouse), profile)
-    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC") + f", profile {profile.name}"
+    tables = load(Path(warehouse), profile, source)
+    now = datetime.now(UTC)
+    frame = Frame(tables.source, profile.name, now.strftime("%Y-%m-%d %H:%M UTC"))
     if out.exists():
         shutil.rmtree(out)
     (out / "assets").mkdir(parents=True)
@@ -39,15 +51,15 @@ def build_site(warehouse: Path, profile: Profile, out: Path) -> SiteReport:
 
     def write(path: str, title: str, body: str, month: str, current: str) -> None:
         nonlocal count
-        depth = path.count("/")
-        html = page(title, body, depth=depth, month=month, current=current, generated=generated)
+        html = page(title, body, depth=path.count("/"), month=month, current=current, frame=frame)
         (out / path).write_text(html, encoding="utf-8")
         count += 1
 
     latest = tables.latest
     checks = month_outcomes(Path(warehouse), profile, tables.months)
+    files = write_downloads(tables, out)
     for month in tables.months:
-        overall = pages.overall_page(tables, month)
+        overall = overall_page(tables, month)
         write(f"overall-{month}.html", f"Overall {month}", overall, month, "overall")
         if month == latest:
             write("index.html", f"Overall {month}", overall, month, "overall")
@@ -55,19 +67,36 @@ def build_site(warehouse: Path, profile: Profile, out: Path) -> SiteReport:
             write(
                 f"{dim}-{month}.html",
                 f"{dim.title()} {month}",
-                pages.dimension_page(tables, dim, month),
+                dimension_page(tables, dim, month),
                 month,
                 dim,
             )
         write(
             f"quality-{month}.html",
             f"Data quality {month}",
-            pages.quality_page(tables, month, checks[month]),
+            quality_page(tables, month, checks[month]),
             month,
             "quality",
         )
-    write("method.html", "Method", pages.method_page(tables), latest, "method")
+        write(f"compare-{month}.html", f"Compare {month}", compare_page(tables, month), month, "compare")
+        write(
+            f"open-data-{month}.html",
+            f"Open data {month}",
+            open_data_page(tables, month, files[month], out),
+            month,
+            "open-data",
+        )
+    write("method.html", "Method", method_page(tables), latest, "method")
+    data = OrgData(tables)
     for org in tables.orgs():
-        write(f"org/{tables.slugs[org]}.html", org, pages.org_page(tables, org), latest, "")
-    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    return SiteReport(out / "index.html", count, size, time.perf_counter() - started)
+        slug = tables.slugs[org]
+        months = tables.org_months(org)
+        for month in months:
+            body = org_page(data, org, month)
+            write(f"org/{slug}-{month}.html", f"{org} {month}", body, month, "")
+            if month == months[-1]:
+                write(f"org/{slug}.html", org, body, month, "")
+    write_api(tables, out, now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    written = [p for p in out.rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in written)
+    return SiteReport(out / "index.html", count, size, time.perf_counter() - started, len(written))

@@ -55,30 +55,54 @@ def bar_chart(
     return "".join(parts)
 
 
-def _marker(kind: str, x: float, y: float, css: str) -> str:
+def _marker(kind: str, x: float, y: float, css: str, scale: float = 1.0, title: str = "") -> str:
+    r, h = 3.5 * scale, 4.5 * scale
     if kind == "square":
-        return f'<rect class="{css}" x="{_fmt(x - 3.5)}" y="{_fmt(y - 3.5)}" width="7" height="7"/>'
-    if kind == "diamond":
-        return f'<path class="{css}" d="M{_fmt(x)} {_fmt(y - 4.5)}l4.5 4.5l-4.5 4.5l-4.5 -4.5z"/>'
-    if kind == "triangle":
-        return f'<path class="{css}" d="M{_fmt(x)} {_fmt(y - 4.5)}l4.5 8l-9 0z"/>'
-    if kind == "cross":
-        return f'<path class="{css} cross" d="M{_fmt(x - 4)} {_fmt(y - 4)}l8 8m0 -8l-8 8"/>'
-    return f'<circle class="{css}" cx="{_fmt(x)}" cy="{_fmt(y)}" r="3.5"/>'
+        tag, attrs = (
+            "rect",
+            f'x="{_fmt(x - r)}" y="{_fmt(y - r)}" width="{_fmt(2 * r)}" height="{_fmt(2 * r)}"',
+        )
+    elif kind == "diamond":
+        tag, attrs = (
+            "path",
+            f'd="M{_fmt(x)} {_fmt(y - h)}l{_fmt(h)} {_fmt(h)}l{_fmt(-h)} {_fmt(h)}l{_fmt(-h)} {_fmt(-h)}z"',
+        )
+    elif kind == "triangle":
+        tag, attrs = "path", f'd="M{_fmt(x)} {_fmt(y - h)}l{_fmt(h)} {_fmt(2 * h * 0.9)}l{_fmt(-2 * h)} 0z"'
+    elif kind == "cross":
+        tag, css = "path", f"{css} cross"
+        attrs = f'd="M{_fmt(x - r)} {_fmt(y - r)}l{_fmt(2 * r)} {_fmt(2 * r)}m0 {_fmt(-2 * r)}l{_fmt(-2 * r)} {_fmt(2 * r)}"'
+    else:
+        tag, attrs = "circle", f'cx="{_fmt(x)}" cy="{_fmt(y)}" r="{_fmt(r)}"'
+    if title:
+        return f'<{tag} class="{css}" {attrs}><title>{escape(title)}</title></{tag}>'
+    return f'<{tag} class="{css}" {attrs}/>'
 
 
 def rank_chart(
-    months: list[str], series: dict[str, list[int | None]], title: str, width: int = 560, height: int = 240
+    months: list[str],
+    series: dict[str, list[int | None]],
+    title: str,
+    width: int = 560,
+    height: int = 240,
+    current: str | None = None,
 ) -> str:
-    """Rank per month, one line per series; rank 1 at the top. A missing rank breaks the line."""
-    left, right, top, bottom = 36, 130, 14, 34
-    plot_w, plot_h = width - left - right, height - top - bottom
+    """Rank per month, one line per series; rank 1 at the top. A missing rank breaks the line.
+
+    Lines that share a rank would hide each other: earlier series are drawn wider and with larger
+    markers underneath later ones, so coinciding lines show as nested bands (plus dash and marker
+    shape). ``current`` marks one month with a vertical rule.
+    """
+    left, right, top, bottom, inset = 40, 130, 14, 34, 12
+    plot_w, plot_h = width - left - right - inset, height - top - bottom
     ranks = [r for values in series.values() for r in values if r is not None]
     worst = max(ranks, default=1)
     worst = max(worst, 2)
+    count = len(series)
 
     def x_of(i: int) -> float:
-        return left + (plot_w / 2 if len(months) == 1 else i * plot_w / (len(months) - 1))
+        # ``inset`` keeps the first month's markers clear of the rank labels on the axis.
+        return left + inset + (plot_w / 2 if len(months) == 1 else i * plot_w / (len(months) - 1))
 
     def y_of(rank: int) -> float:
         return top + (rank - 1) * plot_h / (worst - 1)
@@ -91,11 +115,17 @@ def rank_chart(
     step = max(1, (worst - 1) // 6 + 1)
     for rank in sorted({1, *range(1, worst + 1, step), worst}):
         y = y_of(rank)
-        parts.append(f'<line class="grid" x1="{left}" y1="{_fmt(y)}" x2="{left + plot_w}" y2="{_fmt(y)}"/>')
+        parts.append(
+            f'<line class="grid" x1="{left}" y1="{_fmt(y)}" x2="{left + inset + plot_w}" y2="{_fmt(y)}"/>'
+        )
         parts.append(
             f'<text class="tick" x="{left - 6}" y="{_fmt(y)}" text-anchor="end" dominant-baseline="middle">'
             f"{rank}</text>"
         )
+    if current in months:
+        # A pale band behind the month, not a line: a line would read as one more series.
+        x = _fmt(x_of(months.index(current)) - 9)
+        parts.append(f'<rect class="current" x="{x}" y="{top - 8}" width="18" height="{plot_h + 16}"/>')
     every = max(1, len(months) // 8 + (1 if len(months) % 8 else 0))
     for i, month in enumerate(months):
         if i % every == 0 or i == len(months) - 1:
@@ -106,30 +136,34 @@ def rank_chart(
     for s, (name, values) in enumerate(series.items()):
         css = f"series series-{s}"
         dash = DASHES[s % len(DASHES)]
-        segments, current = [], []
+        layer = count - 1 - s  # 0 for the last series drawn, on top
+        stroke = f' stroke-width="{_fmt(1.5 + 1.3 * layer)}"'
+        scale = 1 + 0.3 * layer
+        segments, current_run = [], []
         for i, rank in enumerate(values):
             if rank is None:
-                if current:
-                    segments.append(current)
-                current = []
+                if current_run:
+                    segments.append(current_run)
+                current_run = []
             else:
-                current.append((x_of(i), y_of(rank)))
-        if current:
-            segments.append(current)
+                current_run.append((x_of(i), y_of(rank)))
+        if current_run:
+            segments.append(current_run)
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         for segment in segments:
             points = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in segment)
-            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            parts.append(f'<polyline class="{css}" fill="none" points="{points}"{dash_attr}/>')
+            parts.append(f'<polyline class="{css}" fill="none" points="{points}"{dash_attr}{stroke}/>')
+        shape = MARKERS[s % len(MARKERS)]
         for i, rank in enumerate(values):
             if rank is not None:
-                parts.append(_marker(MARKERS[s % len(MARKERS)], x_of(i), y_of(rank), f"{css} marker"))
+                hint = f"{name}, {months[i]}: rank {rank}"
+                parts.append(_marker(shape, x_of(i), y_of(rank), f"{css} marker", scale, hint))
         legend_y = top + 6 + s * 18
-        legend_x = left + plot_w + 14
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        legend_x = left + inset + plot_w + 14
         parts.append(
             f'<line class="{css}" x1="{legend_x}" y1="{legend_y}" x2="{legend_x + 24}" y2="{legend_y}"{dash_attr}/>'
         )
-        parts.append(_marker(MARKERS[s % len(MARKERS)], legend_x + 12, legend_y, f"{css} marker"))
+        parts.append(_marker(shape, legend_x + 12, legend_y, f"{css} marker"))
         parts.append(
             f'<text class="label" x="{legend_x + 30}" y="{legend_y}" dominant-baseline="middle">{escape(name)}</text>'
         )
@@ -137,6 +171,92 @@ def rank_chart(
         parts.append(
             f'<text class="label" x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle">'
             "no ranks yet</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def movers_chart(moves: list[tuple[str, int]], title: str, width: int = 420, bar_height: int = 18) -> str:
+    """Diverging bars of rank changes: up to the right (green), down to the left (red)."""
+    label_width, pad = 118, 5
+    plot = width - label_width - 12
+    middle = label_width + plot / 2
+    biggest = max((abs(d) for _, d in moves), default=1) or 1
+    height = pad * 2 + max(1, len(moves)) * (bar_height + pad) + 14
+    parts = [
+        f'<svg class="chart movers-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<line class="axis" x1="{_fmt(middle)}" y1="{pad}" x2="{_fmt(middle)}" y2="{height - 14}"/>',
+        f'<text class="tick" x="{_fmt(middle - 6)}" y="{height - 3}" text-anchor="end">▼ down</text>',
+        f'<text class="tick" x="{_fmt(middle + 6)}" y="{height - 3}">up ▲</text>',
+    ]
+    if not moves:
+        parts.append(
+            f'<text class="label" x="{_fmt(middle)}" y="{pad + bar_height / 2}" text-anchor="middle" '
+            'dominant-baseline="middle">no rank changes</text></svg>'
+        )
+        return "".join(parts)
+    half = plot / 2 - 26  # room for the value label at the end of the longest bar
+    for i, (org, change) in enumerate(moves):
+        y = pad + i * (bar_height + pad)
+        centre = y + bar_height / 2
+        length = abs(change) / biggest * half
+        x = middle if change > 0 else middle - length
+        css = "up" if change > 0 else "down"
+        word = f"up {change}" if change > 0 else f"down {-change}"
+        parts.append(
+            f'<text class="label" x="{label_width - 6}" y="{_fmt(centre)}" text-anchor="end" '
+            f'dominant-baseline="middle">{escape(org)}</text>'
+        )
+        parts.append(
+            f'<rect class="move {css}" x="{_fmt(x)}" y="{y}" width="{_fmt(max(length, 1))}" height="{bar_height}">'
+            f"<title>{escape(org)}: {word}</title></rect>"
+        )
+        value_x = middle + length + 4 if change > 0 else middle - length - 4
+        anchor = "start" if change > 0 else "end"
+        parts.append(
+            f'<text class="value" x="{_fmt(value_x)}" y="{_fmt(centre)}" text-anchor="{anchor}" '
+            f'dominant-baseline="middle">{"▲" if change > 0 else "▼"}{abs(change)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def distribution_chart(scores: list[tuple[str, float]], title: str, width: int = 420, bins: int = 40) -> str:
+    """Every organisation's score as a dot on [0, 1], dots of similar scores stacked (a dot histogram)."""
+    left, right, top, bottom = 12, 12, 8, 22
+    plot = width - left - right
+    stacks: dict[int, int] = {}
+    placed = []
+    for org, score in sorted(scores, key=lambda p: p[1]):
+        b = min(bins - 1, max(0, int(score * bins)))
+        level = stacks.get(b, 0)
+        stacks[b] = level + 1
+        placed.append((org, score, b, level))
+    tallest = max(stacks.values(), default=1)
+    radius = min(4.0, plot / bins / 2)
+    spacing = min(2 * radius + 1, 120 / tallest)  # tall stacks squeeze rather than grow the chart
+    height = int(top + bottom + tallest * spacing + radius)
+    base = height - bottom
+    parts = [
+        f'<svg class="chart distribution-chart" xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
+        f'<line class="axis" x1="{left}" y1="{base}" x2="{left + plot}" y2="{base}"/>',
+    ]
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        x = left + tick * plot
+        anchor = "start" if tick == 0 else "end" if tick == 1 else "middle"
+        parts.append(
+            f'<text class="tick" x="{_fmt(x)}" y="{base + 15}" text-anchor="{anchor}">{tick:g}</text>'
+        )
+    for org, score, b, level in placed:
+        x = left + (b + 0.5) * plot / bins
+        y = base - radius - level * spacing
+        parts.append(
+            f'<circle class="dot" cx="{_fmt(x)}" cy="{_fmt(y)}" r="{_fmt(radius)}">'
+            f"<title>{escape(org)}: {score:.4f}</title></circle>"
         )
     parts.append("</svg>")
     return "".join(parts)

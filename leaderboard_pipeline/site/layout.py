@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from leaderboard_pipeline.profiles import DIMENSIONS
+from leaderboard_pipeline.site.formatting import UNKNOWN, format_score, format_value, is_unknown
 
 
 def e(value: object) -> str:
@@ -15,56 +15,154 @@ def e(value: object) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: its header, how cells sort, and whether it is text (left aligned)."""
+    """A table column: its header, how cells sort, and what the filters know about it."""
 
     title: str
     numeric: bool = True
-    note: str = ""  # small second line under the header (e.g. the metric's category)
+    note: str = ""  # small second line under the header (e.g. "vs last month")
     ascending: bool = False  # numbers sort high-to-low first, except ranks
+    key: str = ""  # what the filters read: org, rank, delta, rank:<group>
+    group: str = ""  # the filter group the column belongs to (a dimension, a category index)
+    group_label: str = ""  # header of the column group (a row above the headers)
+    tip: str = ""  # tooltip: the metric's full definition
+    sticky: int = 0  # 1, 2: stays in view while the table scrolls sideways
 
 
-def number(value: float | int | None, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:.{digits}f}"
+def sortable(value: object) -> str:
+    """The ``data-v`` text of a value: whole floats without their ".0" (shorter pages, same order)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return e(value)
 
 
-def cell(value: object, display: str | None = None, text: bool = False, title: str = "") -> str:
+def text_columns(*titles: str) -> list[Column]:
+    return [Column(t, numeric=False) for t in titles]
+
+
+def unknown_html(reason: str = "") -> str:
+    hint = f' title="{e(reason)}"' if reason else ""
+    return f'<span class="unknown"{hint}>{UNKNOWN}</span>'
+
+
+def cell(
+    value: object, display: str | None = None, text: bool = False, title: str = "", css: str = ""
+) -> str:
     """A ``<td>``; ``data-v`` carries the sortable value when the display differs from it."""
     shown = e(value) if display is None else display
-    sort = "" if display is None or value is None else f' data-v="{e(value)}"'
+    sort = "" if display is None or value is None else f' data-v="{sortable(value)}"'
     if value is None and display is not None:
         sort = ' data-v=""'
     hint = f' title="{e(title)}"' if title else ""
-    css = ' class="text"' if text else ""
-    return f"<td{css}{sort}{hint}>{shown}</td>"
+    classes = " ".join(c for c in ("text" if text else "", css) if c)
+    klass = f' class="{classes}"' if classes else ""
+    return f"<td{klass}{sort}{hint}>{shown}</td>"
 
 
-def delta(value: int | None, has_previous: bool) -> str:
+def value_cell(value: float | None, kind: str, title: str = "", css: str = "") -> str:
+    """A metric value formatted by kind; an unknown value says so (and sorts last)."""
+    if is_unknown(value):
+        return cell(None, unknown_html(title), title="", css=css)
+    return cell(value, e(format_value(value, kind)), title=title, css=css)
+
+
+def score_cell(value: float | None, css: str = "") -> str:
+    if is_unknown(value):
+        return cell(None, unknown_html(), css=css)
+    return cell(value, format_score(value), css=css)
+
+
+def rank_text(
+    rank: int | None,
+    low: int | None = None,
+    high: int | None = None,
+    best: int | None = None,
+    worst: int | None = None,
+) -> str:
+    """The rank, with its interval below it when the profile computes one (the leave-one-metric-out
+    range, when there is one, in the tooltip)."""
+    if rank is None:
+        return "–"
+    if low is None or high is None:
+        return str(rank)
+    hint = f"95 % of resamples rank it {low} to {high}" if low != high else f"every resample ranks it {low}"
+    if best is not None and worst is not None:
+        hint += f"; leaving one metric out: {best} to {worst}"
+    shown = f"{low}–{high}" if low != high else "±0"
+    return f'{rank}<span class="ci" title="{e(hint)}">{shown}</span>'
+
+
+def rank_cell(rank: int | None, *interval: int | None, css: str = "") -> str:
+    return cell(rank, rank_text(rank, *interval), css=css)
+
+
+def delta(value: int | None, has_previous: bool, css: str = "") -> str:
     if value is None:
-        return cell(None, "new" if has_previous else "–")
+        return cell(None, '<span class="new">new</span>' if has_previous else "–", css=css)
     if value > 0:
-        return cell(value, f'<span class="up" title="up {value}">▲{value}</span>')
+        return cell(value, f'<span class="up" title="up {value}">▲{value}</span>', css=css)
     if value < 0:
-        return cell(value, f'<span class="down" title="down {-value}">▼{-value}</span>')
-    return cell(0, "0")
+        return cell(value, f'<span class="down" title="down {-value}">▼{-value}</span>', css=css)
+    return cell(0, "0", css=css)
 
 
 def _header(c: Column) -> str:
-    css = "" if c.numeric else ' class="text"'
-    kind = "num" if c.numeric else "text"
-    asc = " data-asc" if c.ascending else ""
+    classes = " ".join(
+        x for x in ("" if c.numeric else "text", f"sticky-{c.sticky}" if c.sticky else "") if x
+    )
+    attrs = f' class="{classes}"' if classes else ""
+    attrs += f' data-type="{"num" if c.numeric else "text"}"'
+    attrs += " data-asc" if c.ascending else ""
+    attrs += f' data-key="{e(c.key)}"' if c.key else ""
+    attrs += f' data-g="{e(c.group)}"' if c.group else ""
+    attrs += f' title="{e(c.tip)}"' if c.tip else ""
     note = f'<span class="cat">{e(c.note)}</span>' if c.note else ""
-    return f'<th scope="col"{css} data-type="{kind}"{asc}>{e(c.title)}{note}</th>'
+    return f'<th scope="col"{attrs}>{e(c.title)}{note}</th>'
 
 
-def table(columns: Sequence[Column], rows: Iterable[str], css: str = "sortable", caption: str = "") -> str:
+def _group_row(columns: Sequence[Column]) -> str:
+    """One header cell per run of columns with the same group label (empty over ungrouped columns)."""
+    cells: list[str] = []
+    i = 0
+    while i < len(columns):
+        j = i
+        while j + 1 < len(columns) and columns[j + 1].group_label == columns[i].group_label:
+            j += 1
+        span = j - i + 1
+        label = columns[i].group_label
+        colspan = f' colspan="{span}"' if span > 1 else ""
+        group = f' data-g="{e(columns[i].group)}"' if label and columns[i].group else ""
+        css = "group" if label else "group empty"
+        cells.append(f'<th scope="colgroup" class="{css}"{colspan}{group}>{e(label)}</th>')
+        i = j + 1
+    return f'<tr class="groups">{"".join(cells)}</tr>'
+
+
+Row = str | tuple[str, str]  # the cells, or (attributes of the <tr>, the cells)
+
+
+def grouped_rows(width: int, groups: Iterable[tuple[str, list[Row]]]) -> list[Row]:
+    """Rows under a full-width header row per group (a category), for tables read top to bottom."""
+    out: list[Row] = []
+    for label, rows in groups:
+        if label:
+            out.append(
+                (' class="group-row"', f'<th colspan="{width}" scope="rowgroup" class="text">{e(label)}</th>')
+            )
+        out += rows
+    return out
+
+
+def table(
+    columns: Sequence[Column], rows: Iterable[Row], css: str = "sortable", caption: str = "", attrs: str = ""
+) -> str:
     head = "".join(_header(c) for c in columns)
-    cap = f'<caption class="muted">{e(caption)}</caption>' if caption else ""
-    body = "".join(f"<tr>{row}</tr>" for row in rows)
-    return f'<div class="table-wrap"><table class="{css}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    groups = _group_row(columns) if any(c.group_label for c in columns) else ""
+    cap = f'<p class="caption">{caption}</p>' if caption else ""
+    body = "".join(f"<tr{r[0]}>{r[1]}</tr>" if isinstance(r, tuple) else f"<tr>{r}</tr>" for r in rows)
+    return (
+        f'{cap}<div class="table-wrap"><table class="{css}"{attrs}><thead>{groups}<tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def month_select(months: list[str], current: str, stem: str) -> str:
@@ -80,27 +178,91 @@ def month_select(months: list[str], current: str, stem: str) -> str:
     )
 
 
-def variant_toggle(variants: Sequence[str]) -> str:
-    if len(variants) < 2:
+def toggle(name: str, options: Sequence[tuple[str, str]], label: str) -> str:
+    """Buttons that set the page state ``name`` (kept in the URL fragment); the first is the default."""
+    if len(options) < 2:
         return ""
     buttons = "".join(
-        f'<button type="button" data-variant="{e(v)}" aria-pressed="{"true" if i == 0 else "false"}">'
-        f"{e(v.title())}</button>"
-        for i, v in enumerate(variants)
+        f'<button type="button" data-state="{e(name)}" data-value="{e(value)}" '
+        f'aria-pressed="{"true" if i == 0 else "false"}">{e(text)}</button>'
+        for i, (value, text) in enumerate(options)
     )
-    return f'<div class="toggle js-only" role="group" aria-label="variant">{buttons}</div>'
+    return f'<div class="toggle js-only" role="group" aria-label="{e(label)}">{buttons}</div>'
 
 
-def page(title: str, body: str, *, depth: int, month: str, current: str, generated: str) -> str:
+def variant_toggle(variants: Sequence[str]) -> str:
+    return toggle("v", [(v, v.title()) for v in variants], "variant")
+
+
+def filters(groups: Sequence[tuple[str, str]], group_label: str, movers: bool) -> str:
+    """Search, a column-group filter, a rank range and movers, applied by site.js to every ranking table
+    of the page; the choice travels in the URL fragment (``#q=baai&g=model&from=1&to=10&move=up``)."""
+    group_select = ""
+    if groups:
+        options = '<option value="">All</option>' + "".join(
+            f'<option value="{e(key)}">{e(text)}</option>' for key, text in groups
+        )
+        group_select = f'<label>{e(group_label)} <select data-filter="g">{options}</select></label>'
+    mover_select = (
+        '<label>Movers <select data-filter="move"><option value="">All</option>'
+        '<option value="up">Moved up</option><option value="down">Moved down</option>'
+        '<option value="new">New this month</option></select></label>'
+        if movers
+        else ""
+    )
+    return (
+        '<div class="filters js-only" role="search">'
+        '<label>Search <input type="search" data-filter="q" placeholder="Organisation" '
+        'aria-label="search organisations"></label>'
+        f"{group_select}"
+        '<label>Rank <input type="number" min="1" data-filter="from" aria-label="rank from" class="num"> '
+        'to <input type="number" min="1" data-filter="to" aria-label="rank to" class="num"></label>'
+        f"{mover_select}"
+        '<output class="shown" aria-live="polite"></output>'
+        "</div>"
+    )
+
+
+def downloads(links: Sequence[tuple[str, str]], label: str = "Download") -> str:
+    if not links:
+        return ""
+    items = " · ".join(f'<a href="{e(href)}">{e(text)}</a>' for text, href in links)
+    return f'<p class="downloads">{e(label)}: {items}</p>'
+
+
+NAV = (
+    ("overall", "overall-{month}.html", "Overall"),
+    ("data", "data-{month}.html", "Data"),
+    ("model", "model-{month}.html", "Model"),
+    ("system", "system-{month}.html", "System"),
+    ("benchmark", "benchmark-{month}.html", "Benchmark"),
+    ("compare", "compare-{month}.html", "Compare"),
+    ("method", "method.html", "Method"),
+    ("quality", "quality-{month}.html", "Data quality"),
+    ("open-data", "open-data-{month}.html", "Open data"),
+)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every page shows around its body: where the numbers come from and when they were built."""
+
+    source: str
+    profile: str
+    generated: str
+
+
+def page(title: str, body: str, *, depth: int, month: str, current: str, frame: Frame) -> str:
     """A whole document. ``depth`` is how many folders below the site root the page lives."""
     up = "../" * depth
-    links = [("overall", f"overall-{month}.html", "Overall")]
-    links += [(d, f"{d}-{month}.html", d.title()) for d in DIMENSIONS]
-    links += [("method", "method.html", "Method"), ("quality", f"quality-{month}.html", "Data quality")]
     here = ' class="current" aria-current="page"'
     nav = "".join(
-        f'<a href="{e(up + href)}"{here if key == current else ""}>{e(label)}</a>'
-        for key, href, label in links
+        f'<a href="{e(up + href.format(month=month))}"{here if key == current else ""}>{e(label)}</a>'
+        for key, href, label in NAV
+    )
+    badge = (
+        f'<span class="provenance">source <strong>{e(frame.source)}</strong> · profile '
+        f'<a href="{up}method.html"><strong>{e(frame.profile)}</strong></a></span>'
     )
     return (
         "<!doctype html>\n"
@@ -109,9 +271,11 @@ def page(title: str, body: str, *, depth: int, month: str, current: str, generat
         f"<title>{e(title)} · Open-source influence leaderboard</title>"
         f'<link rel="stylesheet" href="{up}assets/site.css"></head><body>'
         f'<header class="site"><a class="brand" href="{up}index.html">Open-source influence leaderboard</a>'
-        f"<nav>{nav}</nav></header>"
+        f'<nav aria-label="pages">{nav}</nav>{badge}</header>'
         f"<main>{body}</main>"
-        f"<footer>Generated {e(generated)} from the warehouse's stored tables. "
-        f'<span class="nav"><a href="{up}method.html">How the scores are computed</a></span></footer>'
+        f"<footer>Generated {e(frame.generated)} from the warehouse's stored tables: source "
+        f"{e(frame.source)}, profile {e(frame.profile)}. "
+        f'<span class="nav"><a href="{up}method.html">How the scores are computed</a> · '
+        f'<a href="{up}api/v1/index.json">JSON API</a></span></footer>'
         f'<script src="{up}assets/site.js"></script></body></html>\n'
     )

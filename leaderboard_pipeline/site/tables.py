@@ -8,17 +8,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
 
 from leaderboard_pipeline.cleaning import PLATFORM_OF
 from leaderboard_pipeline.layers import DATASET_TABLES, MODEL_TABLES
+from leaderboard_pipeline.metric_catalog import Catalog, MetricEntry, describe, load_catalog
+from leaderboard_pipeline.metrics import VARIANTS
 from leaderboard_pipeline.profiles import DIMENSIONS, Profile
+from leaderboard_pipeline.raw_tables import empty_raw
+from leaderboard_pipeline.sources.live import PLATFORM_TABLES as PLATFORM_KEY_OF
 from leaderboard_pipeline.warehouse import RAW_SCHEMA, WarehouseError, connect, stored_months
 
 # Accumulated rankings exist for these dimensions only; system and benchmark inputs are monthly.
 ACCUMULATED = ("data", "model")
+RANKINGS = ("overall", *DIMENSIONS)
+# Rank intervals (shared contract 3): present and non-null only where the profile computes them.
+INTERVALS = ("rank_low", "rank_high", "rank_best_loo", "rank_worst_loo")
 LINK_TEMPLATES = {
     # Used when a crawled row has no link of its own.
     "hf_models": "https://huggingface.co/{namespace}/{name}",
@@ -40,9 +48,13 @@ class SiteTables:
     metrics: dict[str, pl.DataFrame]  # metrics.<dim> (raw values)
     models: pl.DataFrame  # clean.models + a ``links`` list column (platform, url)
     datasets: pl.DataFrame
-    inputs: pl.DataFrame  # hand inputs: month, org, dimension, metric, value
     curated: pl.DataFrame  # raw.curated_metrics (with evidence)
     other_datasets: pl.DataFrame  # raw.other_source_datasets
+    evidence: pl.DataFrame  # raw.input_evidence: month, dimension, org, metric, url, note, carried_from
+    manifest: pl.DataFrame  # raw.snapshot_manifest: what each month's snapshot was read or fetched from
+    gaps: pl.DataFrame  # month, table, platform, detail: what raw.snapshot_manifest says is missing
+    catalog: Catalog = field(default_factory=dict)
+    source: str = ""  # demo | archive | live (or what the manifest says when the caller does not)
     slugs: dict[str, str] = field(default_factory=dict)  # org -> file stem of its page
 
     @property
@@ -51,6 +63,37 @@ class SiteTables:
 
     def orgs(self) -> list[str]:
         return sorted(self.overall["org"].unique().to_list())
+
+    @cached_property
+    def _ranked_months(self) -> dict[str, list[str]]:
+        monthly = self.overall.filter(pl.col("variant") == "monthly")
+        present: dict[str, set[str]] = {}
+        for org, month in monthly.select("org", "month").iter_rows():
+            present.setdefault(org, set()).add(month)
+        return {org: [m for m in self.months if m in months] for org, months in present.items()}
+
+    @cached_property
+    def _gaps_by_month(self) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for r in self.gaps.iter_rows(named=True):
+            out.setdefault(r["month"], {})[r["platform"]] = r["detail"] or ""
+        return out
+
+    def org_months(self, org: str) -> list[str]:
+        """The months the org is ranked in (monthly overall), oldest first."""
+        return self._ranked_months.get(org, [])
+
+    def metric(self, dimension: str, column: str) -> MetricEntry:
+        return describe(self.catalog, dimension, column)
+
+    def gap_platforms(self, month: str) -> dict[str, str]:
+        """platform key -> detail of every platform recorded missing in ``month``."""
+        return self._gaps_by_month.get(month, {})
+
+    def missing_sources(self, month: str, dimension: str, column: str) -> list[str]:
+        """The platforms a metric's numbers come from that were missing in ``month``."""
+        gaps = self.gap_platforms(month)
+        return [p for p in self.metric(dimension, column).platforms() if p in gaps]
 
 
 class Reader:
@@ -80,15 +123,16 @@ class Reader:
 
 
 def slugify(orgs: list[str]) -> dict[str, str]:
-    """File-safe, case-insensitively unique page names (some file systems ignore case)."""
+    """File-safe page names that keep the org's spelling (``org/BAAI.html``) and stay unique ignoring
+    case, because some file systems (and static hosts on them) do."""
     slugs: dict[str, str] = {}
     taken: set[str] = set()
     for org in sorted(orgs):
-        base = re.sub(r"[^a-z0-9]+", "-", org.lower()).strip("-") or "org"
+        base = re.sub(r"[^A-Za-z0-9]+", "-", org).strip("-") or "org"
         slug, n = base, 2
-        while slug in taken:
+        while slug.lower() in taken:
             slug, n = f"{base}-{n}", n + 1
-        taken.add(slug)
+        taken.add(slug.lower())
         slugs[org] = slug
     return slugs
 
@@ -116,6 +160,10 @@ def _links(read, tables: tuple[str, ...], profile: Profile) -> pl.DataFrame:
                 _item_key(profile),
                 platform=pl.lit(PLATFORM_OF[table]),
                 url=pl.coalesce(pl.col("link"), fallback),
+                # Whether the platform knew the count: the merge adds unknowns up to 0 (or to a sum of
+                # -1 sentinels), so the merged number alone cannot say "unknown".
+                likes_known=pl.col("likes").is_not_null() & (pl.col("likes") >= 0),
+                community_known=pl.col("community").is_not_null() & (pl.col("community") >= 0),
             )
         )
     if not frames:
@@ -124,17 +172,25 @@ def _links(read, tables: tuple[str, ...], profile: Profile) -> pl.DataFrame:
                 "month": pl.String,
                 "item": pl.String,
                 "links": pl.List(pl.Struct({"platform": pl.String, "url": pl.String})),
+                "likes_known": pl.Boolean,
+                "community_known": pl.Boolean,
             }
         )
     return (
         pl.concat(frames)
         .unique(["month", "item", "platform"], keep="first", maintain_order=True)
         .group_by("month", "item", maintain_order=True)
-        .agg(links=pl.struct("platform", "url"))
+        .agg(
+            links=pl.struct("platform", "url"),
+            likes_known=pl.col("likes_known").any(),
+            community_known=pl.col("community_known").any(),
+        )
     )
 
 
-def load(warehouse: Path, profile: Profile) -> SiteTables:
+def load(
+    warehouse: Path, profile: Profile, source: str | None = None, catalog: Catalog | None = None
+) -> SiteTables:
     months = stored_months(warehouse, "scores", "overall", profile.name)
     if not months:
         raise WarehouseError(
@@ -142,7 +198,28 @@ def load(warehouse: Path, profile: Profile) -> SiteTables:
         )
 
     with connect(warehouse, read_only=True) as con:
-        return _load(Reader(con, profile.name), warehouse, profile, months)
+        tables = _load(Reader(con, profile.name), warehouse, profile, months)
+    tables.catalog = load_catalog() if catalog is None else catalog
+    tables.source = source or _manifest_source(sorted(tables.manifest["source"].drop_nulls().unique()))
+    return tables
+
+
+def _manifest_source(sources: list[str]) -> str:
+    # e.g. ["demo", "live:replay"] -> "demo + live:replay": what the stored snapshots say they came from.
+    return " + ".join(sources) if sources else "unknown"
+
+
+def _gaps(manifest: pl.DataFrame) -> pl.DataFrame:
+    """month, table, platform, detail of the manifest rows whose status is "missing"."""
+    missing = manifest.filter(pl.col("status") == "missing")
+    return missing.select(
+        "month",
+        "table",
+        platform=pl.col("table").replace_strict(
+            PLATFORM_KEY_OF, default=pl.col("table"), return_dtype=pl.String
+        ),
+        detail="detail",
+    ).unique(["month", "platform"], keep="first", maintain_order=True)
 
 
 def _load(read: Reader, warehouse: Path, profile: Profile, months: list[str]) -> SiteTables:
@@ -152,19 +229,17 @@ def _load(read: Reader, warehouse: Path, profile: Profile, months: list[str]) ->
             raise WarehouseError(f"{warehouse}: table {schema}.{table} is missing")
         return frame
 
+    def optional_raw(table: str) -> pl.DataFrame:
+        # Warehouses written before a raw table existed have none: empty, not an error.
+        frame = read("raw", table)
+        return empty_raw(table) if frame is None else frame
+
     overall = need("scores", "overall")
     models = need("clean", "models")
     datasets = need("clean", "datasets")
     models = models.join(_links(read, MODEL_TABLES, profile), on=["month", "item"], how="left")
     datasets = datasets.join(_links(read, DATASET_TABLES, profile), on=["month", "item"], how="left")
-    inputs = pl.concat(
-        [
-            need("raw", f"{dim}_inputs").select(
-                "month", "org", dimension=pl.lit(dim), metric="metric", value="value"
-            )
-            for dim in ("system", "benchmark")
-        ]
-    )
+    manifest = optional_raw("snapshot_manifest")
     return SiteTables(
         profile=profile,
         months=months,
@@ -174,26 +249,37 @@ def _load(read: Reader, warehouse: Path, profile: Profile, months: list[str]) ->
         metrics={d: need("metrics", d) for d in DIMENSIONS},
         models=models,
         datasets=datasets,
-        inputs=inputs,
         curated=need("raw", "curated_metrics"),
         other_datasets=need("raw", "other_source_datasets"),
+        evidence=optional_raw("input_evidence"),
+        manifest=manifest,
+        gaps=_gaps(manifest),
         slugs=slugify(overall["org"].unique().to_list()),
     )
 
 
+def intervals(frame: pl.DataFrame) -> list[str]:
+    """The rank-interval columns a score table actually carries values in (none for osir-published)."""
+    return [c for c in INTERVALS if c in frame.columns and frame[c].null_count() < frame.height]
+
+
 def rank_rows(tables: SiteTables, month: str, variant: str) -> pl.DataFrame:
-    """The overall ranking of a month joined with each dimension's own rank and score.
+    """The overall ranking of a month joined with each dimension's own rank, score and rank interval.
 
     System and benchmark have no accumulated ranking: their monthly ones stand in, as in the overall
     computation itself.
     """
     rows = tables.overall.filter((pl.col("month") == month) & (pl.col("variant") == variant))
     for dim in DIMENSIONS:
-        source = variant if variant == "monthly" or dim in ACCUMULATED else "monthly"
-        dim_rows = tables.ranks[dim].filter((pl.col("month") == month) & (pl.col("variant") == source))
+        used = variant if variant == "monthly" or dim in ACCUMULATED else "monthly"
+        ranks = tables.ranks[dim]
+        dim_rows = ranks.filter((pl.col("month") == month) & (pl.col("variant") == used))
         rows = rows.join(
             dim_rows.select(
-                "org", pl.col("rank").alias(f"{dim}_rank"), pl.col("score").alias(f"{dim}_score")
+                "org",
+                pl.col("rank").alias(f"{dim}_rank"),
+                pl.col("score").alias(f"{dim}_score"),
+                *(pl.col(c).alias(f"{dim}_{c}") for c in intervals(ranks)),
             ),
             on="org",
             how="left",
@@ -203,3 +289,24 @@ def rank_rows(tables: SiteTables, month: str, variant: str) -> pl.DataFrame:
 
 def has_previous(tables: SiteTables, month: str) -> bool:
     return tables.months.index(month) > 0
+
+
+def category_of(profile: Profile, dimension: str, metric: str) -> str:
+    """The metric column's category as the profile defines it ("" when it names none)."""
+    spec = profile.dimensions[dimension]
+    for m in spec.metrics or ():
+        if m.column == metric:
+            return m.category
+    return spec.categories.get(metric, "")
+
+
+def variants_of(tables: SiteTables, month: str, ranking: str = "overall") -> list[str]:
+    frame = tables.overall if ranking == "overall" else tables.ranks[ranking]
+    have = set(frame.filter(pl.col("month") == month)["variant"].unique().to_list())
+    return [v for v in VARIANTS if v in have]
+
+
+def org_href(tables: SiteTables, org: str, month: str | None = None, depth: int = 0) -> str:
+    """The org's page of ``month`` (its latest page without one)."""
+    stem = tables.slugs[org] + (f"-{month}" if month else "")
+    return f"{'../' * depth}org/{stem}.html"

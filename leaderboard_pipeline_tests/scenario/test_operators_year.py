@@ -74,10 +74,28 @@ def test_an_operators_year(machine, reference_archive, capsys, monkeypatch):
     assert top10(ok(capsys, "show", "--top", "10")) == top10(shown)
 
     # 2. the README's recipe, verbatim
-    ok(capsys, "run", "--source", "archive", "--archive", str(reference_archive), "--profile", "osir-published")
+    ok(
+        capsys,
+        "run",
+        "--source",
+        "archive",
+        "--archive",
+        str(reference_archive),
+        "--profile",
+        "osir-published",
+    )
     out = machine / "out" / "2025-08"
     exported = ok(
-        capsys, "export", "--source", "archive", "--month", "2025-08", "--profile", "osir-published", "--out", str(out)
+        capsys,
+        "export",
+        "--source",
+        "archive",
+        "--month",
+        "2025-08",
+        "--profile",
+        "osir-published",
+        "--out",
+        str(out),
     )
     assert "(source archive, profile osir-published)" in exported
     published = reference_archive / "snapshots" / "2025-08-07" / "overall-rank.csv"
@@ -128,7 +146,10 @@ def test_an_operators_year(machine, reference_archive, capsys, monkeypatch):
     tick = dt.datetime.fromisoformat(f"{december}-08T03:00:00+00:00")
     demo_tick = evaluate_tick(tick, source="demo")
     assert isinstance(demo_tick, dg.SkipReason)
-    assert f"has no month {december}" in demo_tick.skip_message and "LEADERBOARD_SOURCE=live" in demo_tick.skip_message
+    assert (
+        f"has no month {december}" in demo_tick.skip_message
+        and "LEADERBOARD_SOURCE=live" in demo_tick.skip_message
+    )
     request = evaluate_tick(tick, source="live")
     assert isinstance(request, dg.RunRequest) and request.partition_key == december
     result = execute_request(request, source="live")

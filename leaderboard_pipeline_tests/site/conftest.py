@@ -3,9 +3,11 @@ layers are what the assets call, and skipping orchestration keeps the module fas
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from leaderboard_pipeline import settings
@@ -37,7 +39,53 @@ def demo_warehouse(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_site(demo_warehouse, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site-demo-out") / "site"
-    build_site(demo_warehouse, load_profile(settings.DEFAULT_PROFILE), out)
+    build_site(demo_warehouse, load_profile(settings.DEFAULT_PROFILE), out, source="demo")
+    return out
+
+
+# What later work adds to a warehouse (rank intervals from B, evidence from E, a missing platform from
+# A), written into a copy of the demo warehouse so the site can be tested against the contracts now.
+TRUST_MONTH = "2025-03"
+EVIDENCE_URL = "https://github.com/FlagOpen/FlagGems"
+
+
+def add_trust_data(warehouse: Path) -> None:
+    con = duckdb.connect(str(warehouse))
+    try:
+        for table in ("overall", *(f"{d}_rank" for d in ("data", "model", "system", "benchmark"))):
+            for column in ("rank_low", "rank_high", "rank_best_loo", "rank_worst_loo"):
+                con.execute(f"alter table scores.{table} add column {column} bigint")
+            # A synthetic but consistent interval: one place either side of the rank, never below 1.
+            con.execute(
+                f"update scores.{table} set rank_low = greatest(rank - 1, 1), rank_high = rank + 1, "
+                "rank_best_loo = greatest(rank - 2, 1), rank_worst_loo = rank + 2"
+            )
+        con.execute(
+            "insert into raw.input_evidence values "
+            f"('{TRUST_MONTH}', 'system', 'BAAI', 'num_operators', '{EVIDENCE_URL}', 'FlagGems operator list', null), "
+            f"('{TRUST_MONTH}', 'benchmark', 'BAAI', 'num_leaderboards', null, 'FlagEval leaderboards', '2025-02')"
+        )
+        con.execute(
+            'insert into raw.snapshot_manifest (month, source, "table", location, rows, status, detail) values '
+            f"('{TRUST_MONTH}', 'live:replay', 'odl_datasets', 'mock', 0, 'missing', "
+            "'OpenDataLab: GET /api/datasets: connection refused')"
+        )
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def trust_warehouse(demo_warehouse, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("site-trust") / "trust.duckdb"
+    shutil.copy(demo_warehouse, path)
+    add_trust_data(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def trust_site(trust_warehouse, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site-trust-out") / "site"
+    build_site(trust_warehouse, load_profile(settings.DEFAULT_PROFILE), out, source="live")
     return out
 
 
@@ -53,9 +101,9 @@ def archive_site(tmp_path_factory) -> Path:
     started = time.perf_counter()
     warehouse = build_warehouse(base / "archive.duckdb", "archive", archive)
     built = time.perf_counter() - started
-    report = build_site(warehouse, load_profile(settings.DEFAULT_PROFILE), base / "site")
+    report = build_site(warehouse, load_profile(settings.DEFAULT_PROFILE), base / "site", source="archive")
     print(
         f"\narchive warehouse in {built:.1f} s; "
-        f"site: {report.pages} pages, {report.bytes} bytes in {report.seconds:.1f} s"
+        f"site: {report.pages} pages, {report.files} files, {report.bytes} bytes in {report.seconds:.1f} s"
     )
     return base / "site"

@@ -1,8 +1,15 @@
-"""The demo site in headless Chromium (Debian's /usr/bin/chromium via playwright; installed by
-``ensure_chromium.sh``): one row per org, sorting, the variant toggle, the month selector, both charts."""
+"""The archive site in headless Chromium (Debian's /usr/bin/chromium via playwright; installed by
+``ensure_chromium.sh``): search, filters, sorting, the variant toggle and month selector, compare from a
+URL, a download, and every page at 390 px and 1600 px without horizontal page scroll. Every test also
+asserts no script or console error and no request other than file://.
+
+Screenshots of every page at both widths are written to ``SCREENSHOTS`` (git-ignored) for people to look at.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -13,6 +20,7 @@ from leaderboard_pipeline import settings
 from leaderboard_pipeline.warehouse import read_partitions
 
 CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = settings.PROJECT_ROOT / "out" / "site-screenshots"
 # This machine's closed network makes Chromium hang on its background fetches without these.
 CHROMIUM_ARGS = [
     "--headless",
@@ -24,10 +32,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+TABLE = 'section[data-variant="monthly"] table.ranking'
 
 
 @pytest.fixture(scope="module")
-def browser_page(tmp_path_factory):
+def browser(tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} missing: run leaderboard_pipeline_tests/site/ensure_chromium.sh first")
     profile_dir = tmp_path_factory.mktemp("chromium-profile")  # a fresh user-data-dir per run
@@ -37,88 +46,230 @@ def browser_page(tmp_path_factory):
             executable_path=str(CHROMIUM),
             args=CHROMIUM_ARGS,
             headless=True,
-            viewport={"width": 1400, "height": 900},
+            viewport={"width": 1600, "height": 900},
+            accept_downloads=True,
         )
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        # Anything but file:// is a network request the site must not make.
-        requests: list[str] = []
-        page.on("request", lambda r: requests.append(r.url) if not r.url.startswith("file://") else None)
-        yield page, errors, requests
+        yield context
         context.close()
 
 
-def _column(page, table: str, index: int) -> list[str]:
-    return page.eval_on_selector_all(
-        f"{table} tbody tr", f"rows => rows.map(r => r.cells[{index}].textContent.trim())"
+@pytest.fixture
+def page(browser):
+    """A fresh tab; after the test, no script error, console error or non-file:// request."""
+    tab = browser.new_page()
+    errors: list[str] = []
+    requests: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    tab.on("request", lambda r: requests.append(r.url) if not r.url.startswith("file://") else None)
+    yield tab
+    tab.close()
+    assert not errors, f"script errors: {errors}"
+    assert not requests, f"network requests: {requests}"
+
+
+def _latest(site: Path) -> tuple[str, list[str]]:
+    months = sorted(p.stem.removeprefix("overall-") for p in site.glob("overall-*.html"))
+    return months[-1], months
+
+
+def _overall(site: Path) -> pl.DataFrame:
+    warehouse = site.parent / "archive.duckdb"
+    return read_partitions(warehouse, "scores", "overall", None, settings.DEFAULT_PROFILE, read_only=True)
+
+
+def _visible(page, column_key: str, table: str = TABLE) -> list[str]:
+    """The cell texts of one column (by its header's data-key) over the rows the filters show."""
+    return page.eval_on_selector(
+        table,
+        """(t, key) => {
+            const heads = Array.from(t.tHead.rows[t.tHead.rows.length - 1].cells);
+            const i = heads.findIndex(h => h.getAttribute('data-key') === key);
+            return Array.from(t.tBodies[0].rows).filter(r => !r.hidden)
+                .map(r => (r.cells[i].getAttribute('data-v') ?? r.cells[i].textContent).trim());
+        }""",
+        column_key,
     )
 
 
-def test_demo_site_in_chromium(demo_site, demo_warehouse, browser_page, tmp_path):
-    page, errors, requests = browser_page
-    shots: list[Path] = []
+def test_search_filters_sorting_and_the_state_in_the_url(archive_site, page):
+    latest, months = _latest(archive_site)
+    overall = _overall(archive_site)
+    monthly = overall.filter((pl.col("month") == latest) & (pl.col("variant") == "monthly"))
+    page.goto((archive_site / "index.html").as_uri())
+    assert page.is_visible(TABLE) and not page.is_visible('section[data-variant="accumulated"] table')
+    assert sorted(_visible(page, "org")) == sorted(monthly["org"].to_list()), "one row per ranked org"
 
-    def shot(name: str) -> None:
-        path = tmp_path / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        shots.append(path)
+    # Search narrows the table to the matching organisations, and says how many it shows.
+    page.fill('input[data-filter="q"]', "ba")
+    expected = sorted(o for o in monthly["org"] if "ba" in o.lower())
+    assert 0 < len(expected) < monthly.height
+    assert sorted(_visible(page, "org")) == expected
+    assert page.inner_text(".filters output") == f"{len(expected)} of {monthly.height} organisations"
+    assert "q=ba" in page.url
 
-    overall = read_partitions(
-        demo_warehouse, "scores", "overall", None, settings.DEFAULT_PROFILE, read_only=True
+    # Movers: only the orgs that moved up.
+    page.fill('input[data-filter="q"]', "")
+    page.select_option('select[data-filter="move"]', "up")
+    ups = monthly.filter(pl.col("delta_rank") > 0)
+    assert ups.height > 0 and sorted(_visible(page, "org")) == sorted(ups["org"].to_list())
+    page.select_option('select[data-filter="move"]', "")
+
+    # Dimension filter + rank range: the model columns only, ranked 1-5 in the model dimension.
+    model = read_partitions(
+        archive_site.parent / "archive.duckdb",
+        "scores",
+        "model_rank",
+        [latest],
+        settings.DEFAULT_PROFILE,
+        read_only=True,
+    ).filter((pl.col("variant") == "monthly") & (pl.col("rank") <= 5))
+    page.select_option('select[data-filter="g"]', "model")
+    page.fill('input[data-filter="from"]', "1")
+    page.fill('input[data-filter="to"]', "5")
+    assert sorted(_visible(page, "org")) == sorted(model["org"].to_list())
+    assert all(1 <= int(r) <= 5 for r in _visible(page, "rank:model"))
+    assert not page.is_visible(f'{TABLE} th[data-key="rank:data"]'), "other dimensions' columns hidden"
+    assert page.is_visible(f'{TABLE} th[data-key="rank:model"]')
+
+    # The filters survive the variant toggle and the month selector (they travel in the fragment).
+    page.click('button[data-state="v"][data-value="accumulated"]')
+    accumulated = 'section[data-variant="accumulated"] table.ranking'
+    assert page.is_visible(accumulated) and not page.is_visible(TABLE)
+    assert all(1 <= int(r) <= 5 for r in _visible(page, "rank:model", accumulated))
+    page.select_option("select.month-select", f"overall-{months[-2]}.html")
+    page.wait_for_url(f"**/overall-{months[-2]}.html#*")
+    assert page.input_value('input[data-filter="to"]') == "5" and "v=accumulated" in page.url
+    assert page.is_visible(accumulated) and all(
+        1 <= int(r) <= 5 for r in _visible(page, "rank:model", accumulated)
     )
-    latest = overall["month"].max()
-    orgs = overall.filter((pl.col("month") == latest) & (pl.col("variant") == "monthly"))["org"]
 
-    page.goto((demo_site / "index.html").as_uri())
-    table = 'section[data-variant="monthly"] table'
-    assert page.is_visible(table)
-    assert not page.is_visible('section[data-variant="accumulated"] table')
-    names = _column(page, table, 2)
-    assert sorted(names) == sorted(orgs.to_list()), "one row per ranked org"
-    assert _column(page, table, 0) == sorted(_column(page, table, 0), key=int), "ranked order first"
-    shot("overall")
+    # Sorting: organisation A to Z, then Z to A; a score column high to low.
+    page.goto((archive_site / "index.html").as_uri())
+    names = _visible(page, "org")
+    page.click(f'{TABLE} th[data-key="org"]')
+    assert _visible(page, "org") == sorted(names, key=str.lower)
+    page.click(f'{TABLE} th[data-key="org"]')
+    assert _visible(page, "org") == sorted(names, key=str.lower, reverse=True)
+    page.click(f'{TABLE} th[data-key="score"]')
+    scores = [float(v) for v in _visible(page, "score")]
+    assert scores == sorted(scores, reverse=True)
 
-    # Sorting by a column reorders the rows: organisation name, A to Z, then Z to A.
-    page.click(f'{table} th:has-text("Organisation")')
-    ascending = _column(page, table, 2)
-    assert ascending == sorted(names, key=str.lower) and ascending != names
-    page.click(f'{table} th:has-text("Organisation")')
-    assert _column(page, table, 2) == sorted(names, key=str.lower, reverse=True)
-    page.click(f'{table} th:has-text("Model score")')
-    model_scores = [float(v) for v in _column(page, table, 7)]
-    assert model_scores == sorted(model_scores, reverse=True)
-    shot("overall-sorted-by-model-score")
 
-    # The toggle swaps monthly for accumulated; the month selector loads another month's page.
-    page.click('.toggle button[data-variant="accumulated"]')
-    assert page.is_visible('section[data-variant="accumulated"] table')
-    assert not page.is_visible(table)
-    earlier = sorted(overall["month"].unique().to_list())[0]
-    page.select_option("select.month-select", f"overall-{earlier}.html")
-    page.wait_for_url(f"**/overall-{earlier}.html#accumulated")
-    assert page.is_visible('section[data-variant="accumulated"] table'), (
-        "the variant survives the month switch"
+def test_dimension_page_values_normalised_toggle_and_category_filter(archive_site, page):
+    latest, _ = _latest(archive_site)
+    page.goto((archive_site / f"model-{latest}.html").as_uri())
+    cell = page.locator(f"{TABLE} tbody tr:first-child td[data-n]").first
+    raw, normalised = cell.inner_text(), cell.get_attribute("data-n")
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*", raw), raw
+    page.click('button[data-state="show"][data-value="normalised"]')
+    assert cell.inner_text() == normalised and re.fullmatch(r"\d\.\d{4}|–", normalised)
+    assert "show=normalised" in page.url
+    page.click('button[data-state="show"][data-value="values"]')
+    assert cell.inner_text() == raw
+    first_group = page.get_attribute(f'{TABLE} th[data-key^="metric:"]', "data-g")
+    page.select_option('select[data-filter="g"]', first_group)
+    shown = page.eval_on_selector_all(
+        f'{TABLE} thead tr:last-child th[data-key^="metric:"]', "hs => hs.filter(h => h.offsetParent).length"
     )
-    shot("overall-earlier-month-accumulated")
+    everything = page.locator(f'{TABLE} thead tr:last-child th[data-key^="metric:"]').count()
+    assert 0 < shown < everything
 
-    # An organisation page: both charts drawn, with a bar per dimension and a line per ranking.
-    page.goto((demo_site / "index.html").as_uri())
-    top = _column(page, table, 2)[0]
-    page.click(f'{table} a:has-text("{top}")')
-    page.wait_for_selector("#scores-chart svg")
-    assert page.is_visible("#scores-chart svg") and page.is_visible("#rank-chart svg")
+
+def test_compare_three_orgs_from_a_url(archive_site, page):
+    latest, _ = _latest(archive_site)
+    chosen = ["BAAI", "Meta", "Google"]
+    page.goto((archive_site / f"compare-{latest}.html").as_uri() + "#orgs=" + ",".join(chosen))
+    headers = page.eval_on_selector_all(
+        "table.compare-scores thead th.org", "hs => hs.map(h => h.textContent)"
+    )
+    assert headers == chosen
+    checked = page.eval_on_selector_all("input[data-pick]:checked", "bs => bs.map(b => b.value)")
+    assert sorted(checked) == sorted(chosen)
+    api = json.loads((archive_site / "api" / "v1" / latest / "overall.json").read_text(encoding="utf-8"))
+    ranks = {r["org"]: r["rank"] for r in api["variants"]["monthly"]}
+    overall_row = page.eval_on_selector_all(
+        "table.compare-scores tbody tr:first-child td", "ts => ts.map(t => t.getAttribute('data-v'))"
+    )
+    assert [int(v) for v in overall_row] == [ranks[o] for o in chosen]
+    charts = page.locator(".history-charts svg")
+    assert charts.count() == 5
+    for i in range(5):
+        series = charts.nth(i).evaluate(
+            "s => new Set(Array.from(s.querySelectorAll('circle.marker')).map(c => c.getAttribute('class'))).size"
+        )
+        assert series == 3
+    assert page.locator("table.compare-metrics tbody tr").count() > 40
+    # Picking a fourth updates the shareable URL; a fifth cannot be picked.
+    page.check('input[data-pick][value="Ali"]')
+    assert "orgs=BAAI,Meta,Google,Ali" in page.url
+    assert page.locator("input[data-pick]:disabled").count() == page.locator("input[data-pick]").count() - 4
+
+
+def test_a_download_link_returns_the_file(archive_site, page, tmp_path):
+    latest, _ = _latest(archive_site)
+    page.goto((archive_site / f"model-{latest}.html").as_uri())
+    link = page.locator('section[data-variant="monthly"] p.downloads a:has-text("ranking CSV")')
+    href = link.get_attribute("href")
+    with page.expect_download() as download:
+        link.click()
+    saved = tmp_path / "model-rank.csv"
+    download.value.save_as(saved)
+    assert saved.read_bytes() == (archive_site / href).read_bytes()
+    frame = pl.read_csv(saved)
+    table_ranks = dict(zip(_visible(page, "org"), map(int, _visible(page, "rank")), strict=True))
+    assert dict(zip(frame["org"], frame["rank"], strict=True)) == table_ranks
+
+
+PAGES = [
+    "index.html",
+    "overall-{first}.html",
+    "data-{latest}.html",
+    "model-{latest}.html",
+    "system-{latest}.html",
+    "benchmark-{latest}.html",
+    "compare-{latest}.html#orgs=BAAI,Meta,Google",
+    "method.html",
+    "quality-{latest}.html",
+    "open-data-{latest}.html",
+    "org/BAAI.html",
+    "org/ShanghaiAILab-{first}.html",
+]
+
+
+@pytest.mark.parametrize("width", [390, 1600])
+def test_every_page_fits_the_viewport_and_is_screenshotted(archive_site, page, width):
+    latest, months = _latest(archive_site)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": width, "height": 900})
+    for name in PAGES:
+        address = name.format(first=months[0], latest=latest)
+        path, _, fragment = address.partition("#")
+        page.goto((archive_site / path).as_uri() + (f"#{fragment}" if fragment else ""))
+        scroll = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll[0] <= scroll[1], f"{address} at {width} px scrolls sideways: {scroll}"
+        stem = path.replace("/", "_").removesuffix(".html")
+        page.screenshot(path=str(SCREENSHOTS / f"{stem}-{width}.png"), full_page=True)
+    # A wide table scrolls inside its box, with rank and organisation staying in view.
+    page.goto((archive_site / f"model-{latest}.html").as_uri())
+    org = page.locator(f"{TABLE} tbody tr:first-child td.sticky-2")
+    before = org.bounding_box()["x"]
+    page.eval_on_selector('section[data-variant="monthly"] .table-wrap', "w => { w.scrollLeft = 400; }")
+    assert org.bounding_box()["x"] == pytest.approx(before, abs=1)
+    if width == 390:
+        assert page.eval_on_selector(
+            'section[data-variant="monthly"] .table-wrap', "w => w.scrollWidth > w.clientWidth"
+        ), "the model table is wider than a phone: it scrolls inside its box"
+
+
+def test_org_page_charts_and_platform_links(archive_site, page):
+    latest, months = _latest(archive_site)
+    page.goto((archive_site / "org" / "BAAI.html").as_uri())
     assert page.locator("#scores-chart svg rect.bar").count() == 5
     assert page.locator("#rank-chart svg polyline").count() >= 5
     box = page.locator("#rank-chart svg").bounding_box()
     assert box["width"] > 200 and box["height"] > 100
-    assert page.locator('a[href^="https://"]').count() > 0, "platform links behind the numbers"
-    shot(f"org-{top}")
-
-    for name in ("method.html", f"quality-{latest}.html", f"model-{latest}.html"):
-        page.goto((demo_site / name).as_uri())
-        shot(name.removesuffix(".html"))
-
-    assert not errors, f"script errors: {errors}"
-    assert not requests, f"network requests: {requests}"
-    print("\nscreenshots:\n" + "\n".join(f"  {p}" for p in shots))
+    assert page.locator('#models ~ div a[href^="https://"]').count() > 0, "platform links behind the numbers"
+    page.select_option("select.month-select", f"BAAI-{months[0]}.html")
+    page.wait_for_url(f"**/org/BAAI-{months[0]}.html*")
+    assert page.inner_text("h1") == f"BAAI · {months[0]}"

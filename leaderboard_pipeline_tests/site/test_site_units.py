@@ -11,8 +11,9 @@ from leaderboard_pipeline import settings
 from leaderboard_pipeline.cli import main
 from leaderboard_pipeline.exports import STORED_TABLES, export_month
 from leaderboard_pipeline.profiles import load_profile
-from leaderboard_pipeline.site.charts import bar_chart, rank_chart
-from leaderboard_pipeline.site.tables import slugify
+from leaderboard_pipeline.site.charts import bar_chart, distribution_chart, movers_chart, rank_chart
+from leaderboard_pipeline.site.formatting import format_value, known_count, month_ranges
+from leaderboard_pipeline.site.tables import intervals, slugify
 from leaderboard_pipeline.warehouse import read_partitions
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -47,16 +48,88 @@ def test_rank_chart_puts_rank_one_on_top_and_breaks_lines_at_gaps():
     assert {"Overall", "Data", "2025-01", "2025-04", "1", "3"} <= labels
 
 
+def test_rank_chart_keeps_the_axis_labels_clear_and_coinciding_lines_visible():
+    months = ["2025-01", "2025-02", "2025-03"]
+    root = _svg(rank_chart(months, {"Overall": [1, 1, 1], "Data": [1, 1, 1], "Model": [2, 1, 1]}, "t"))
+    one = next(t for t in root.iter(f"{SVG}text") if t.text == "1")
+    markers = [c for c in root.iter(f"{SVG}circle")]
+    leftmost = min(float(c.get("cx")) - float(c.get("r")) for c in markers)
+    assert leftmost > float(one.get("x")) + 4, "the first month's markers do not cover the '1' label"
+    widths = [float(p.get("stroke-width")) for p in root.findall(f".//{SVG}polyline")]
+    assert widths == sorted(widths, reverse=True) and widths[0] > widths[-1], (
+        "series drawn first are wider, so lines on the same rank stay visible underneath"
+    )
+    titles = {t.text for t in root.iter(f"{SVG}title")}
+    assert "Data, 2025-02: rank 1" in titles, "each marker names its series, month and rank"
+
+
+def test_rank_chart_marks_the_current_month():
+    root = _svg(rank_chart(["2025-01", "2025-02"], {"Overall": [2, 1]}, "t", current="2025-02"))
+    band = root.find(f".//{SVG}rect[@class='current']")
+    marker = root.findall(f".//{SVG}circle")[1]
+    assert float(band.get("x")) < float(marker.get("cx")) < float(band.get("x")) + float(band.get("width"))
+
+
 def test_rank_chart_with_one_month_and_no_ranks():
     _svg(rank_chart(["2025-01"], {"Overall": [1]}, "one"))
     root = _svg(rank_chart(["2025-01"], {"Overall": [None]}, "none"))
     assert "no ranks yet" in {t.text for t in root.iter(f"{SVG}text")}
 
 
-def test_slugs_are_file_safe_and_unique_ignoring_case():
-    slugs = slugify(["Princeton NLP", "princeton-nlp", "01-AI", "../etc"])
-    assert len(set(slugs.values())) == 4
+def test_movers_chart_draws_ups_right_and_downs_left_of_the_axis():
+    root = _svg(movers_chart([("Up", 3), ("Down", -1)], "moves"))
+    axis = float(root.find(f".//{SVG}line").get("x1"))
+    up, down = root.findall(f".//{SVG}rect")
+    assert float(up.get("x")) == axis and float(down.get("x")) + float(down.get("width")) == pytest.approx(
+        axis
+    )
+    assert float(up.get("width")) == pytest.approx(3 * float(down.get("width")), abs=0.2), "proportional"
+    assert "up" in up.get("class") and "down" in down.get("class")
+    assert "no rank changes" in {t.text for t in _svg(movers_chart([], "none")).iter(f"{SVG}text")}
+
+
+def test_distribution_chart_has_one_dot_per_org_and_stacks_equal_scores():
+    root = _svg(
+        distribution_chart([("A", 0.0), ("B", 0.01), ("C", 1.0), ("D", 0.5)], "d", width=420, bins=40)
+    )
+    dots = {c.find(f"{SVG}title").text.split(":")[0]: c for c in root.iter(f"{SVG}circle")}
+    assert set(dots) == {"A", "B", "C", "D"}
+    x = {k: float(c.get("cx")) for k, c in dots.items()}
+    y = {k: float(c.get("cy")) for k, c in dots.items()}
+    assert x["A"] == x["B"] and y["A"] != y["B"], "same bin: stacked, not drawn over each other"
+    assert x["A"] < x["D"] < x["C"]
+
+
+def test_slugs_keep_the_spelling_and_stay_unique_ignoring_case():
+    slugs = slugify(["Princeton NLP", "princeton-nlp", "01-AI", "../etc", "BAAI"])
+    assert slugs["BAAI"] == "BAAI" and slugs["Princeton NLP"] == "Princeton-NLP" and slugs["01-AI"] == "01-AI"
+    assert len({s.lower() for s in slugs.values()}) == 5
     assert all(s.replace("-", "").isalnum() for s in slugs.values())
+
+
+def test_values_are_formatted_by_kind_and_unknown_is_unknown():
+    assert format_value(186.0, "count") == "186"
+    assert format_value(12345678.0, "downloads") == "12,345,678"
+    assert format_value(0.1234, "share") == "12.3 %"
+    assert (format_value(1.0, "flag"), format_value(0.0, "flag")) == ("yes", "no")
+    assert format_value(0.5, "score") == "0.5000"
+    assert format_value(2.5, "number") == "2.5"
+    assert format_value(None, "count") == format_value(float("nan"), "downloads") == "unknown"
+    assert (known_count(-1), known_count(-3), known_count(0), known_count(7)) == (None, None, 0, 7)
+
+
+def test_month_ranges_summarise_which_months_have_values():
+    months = ["2025-01", "2025-02", "2025-03", "2025-04"]
+    assert month_ranges(months, set(months)) == "every month (2025-01 … 2025-04)"
+    assert month_ranges(months, {"2025-02", "2025-03"}) == "2025-02 … 2025-03"
+    assert month_ranges(months, {"2025-01", "2025-04"}) == "2025-01, 2025-04"
+    assert month_ranges(months, set()) == "no month"
+
+
+def test_intervals_are_the_contract_columns_that_carry_values():
+    frame = pl.DataFrame({"rank": [1, 2], "rank_low": [1, 1], "rank_high": [None, None]})
+    assert intervals(frame) == ["rank_low"]
+    assert intervals(pl.DataFrame({"rank": [1]})) == []
 
 
 def _reader(warehouse, month):
@@ -100,7 +173,10 @@ def test_cli_site_builds_and_refuses_a_foreign_folder(demo_warehouse, monkeypatc
     out = tmp_path / "site"
     assert main(["site", "--out", str(out)]) == 0
     assert "pages" in capsys.readouterr().out and (out / "index.html").is_file()
-    assert main(["site", "--out", str(out)]) == 0, "rebuilding over an earlier build is fine"
+    assert main(["site", "--out", str(out), "--source", "demo"]) == 0, (
+        "rebuilding over an earlier build is fine"
+    )
+    assert "source <strong>demo</strong>" in (out / "index.html").read_text(encoding="utf-8")
     foreign = tmp_path / "notes"
     foreign.mkdir()
     (foreign / "keep.txt").write_text("mine")

@@ -1,0 +1,184 @@
+"""The method page, generated from the active scoring profile and the metric catalog: what every number
+means, how it is scaled, combined and ranked, which months have it, and every cleaning switch and check."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import polars as pl
+
+from leaderboard_pipeline.metric_catalog import SOURCE_NAMES
+from leaderboard_pipeline.profiles import DIMENSIONS, Cleaning
+from leaderboard_pipeline.quality import CHECKS
+from leaderboard_pipeline.site.formatting import month_ranges
+from leaderboard_pipeline.site.layout import Column, cell, e, grouped_rows, table, text_columns
+from leaderboard_pipeline.site.tables import SiteTables, category_of, intervals
+
+# What each cleaning switch means (the values themselves come from the active profile).
+SWITCHES = {
+    "case_sensitive_orgs": "platform namespaces resolve to organisations case-sensitively",
+    "label_case_fallback": "labels are looked up ignoring case when the exact key is missing",
+    "count_duplicates": "a record listed twice in one crawl counts twice",
+    "min_model_downloads": "monthly downloads a model needs to count",
+    "min_language_model_parameters": "parameters a language model needs to count (null: no threshold)",
+    "skip_first_month": "raw tables whose datasets are skipped when there is no previous total",
+    "drop_negative_deltas": "raw tables whose negative monthly differences drop the row",
+    "clamp_negative_deltas": "a cumulative counter that went down contributes 0, not a negative number",
+    "shared_previous_totals": "one previous-total map per platform for models and datasets",
+    "falsy_previous_is_missing": "a previous total of 0 counts as no previous total",
+    "sentinels_as_null": "-1 likes / community values mean unknown",
+    "merge_key": "key that merges one item across platforms",
+    "source_order": "platform precedence when merging (first platform's fields win)",
+    "invalid_modalities_as_null": 'the strings "null" and "" are not modalities',
+    "dedupe_other_sources": "a curated dataset listed twice counts once per category",
+    "accumulate_key": "key that identifies an item across months in accumulated tables",
+}
+KIND_TEXT = {
+    "count": "count",
+    "downloads": "downloads",
+    "share": "share (%)",
+    "flag": "yes / no",
+    "score": "score 0–1",
+    "number": "number",
+}
+
+
+def _switch(value: object) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value)) or "(none)"
+    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _sources(sources: tuple[str, ...]) -> str:
+    """Platform names once each ("Hugging Face · ModelScope · curated"), the full list on hover."""
+    names = list(dict.fromkeys(SOURCE_NAMES.get(s.split(".", 1)[0], s.split(".", 1)[0]) for s in sources))
+    return f'<span title="{e(", ".join(sources))}">{e(" · ".join(names))}</span>' if names else "–"
+
+
+def _months_with_values(tables: SiteTables, dimension: str) -> dict[str, set[str]]:
+    """metric column -> the months in which at least one org has a (non-null) value."""
+    have = (
+        tables.metrics[dimension]
+        .filter(pl.col("value").is_not_null())
+        .group_by("metric")
+        .agg(pl.col("month").unique())
+    )
+    return {m: set(months) for m, months in have.iter_rows()}
+
+
+def _conventions(tables: SiteTables) -> str:
+    profile = tables.profile
+    if profile.combine == "mean":
+        formula = "overall = Σ w<sub>d</sub> · score<sub>d</sub> / Σ w<sub>d</sub>"
+    else:
+        formula = "overall = Σ w<sub>d</sub> · 1 / log<sub>2</sub>(rank<sub>d</sub> + 1)"
+    normalisation = {
+        "minmax": "Min-Max per metric column: (x − min) / (max − min)",
+        "max": "share of the maximum per metric column: x / max",
+    }[profile.normalisation]
+    has_intervals = any(intervals(f) for f in (tables.overall, *tables.ranks.values()))
+    interval = (
+        "<dt>Rank interval</dt><dd>the small range under a rank: where 95 % of bootstrap resamples of the "
+        "items behind the metrics rank the organisation (2.5 % to 97.5 %), and on the organisation pages the "
+        "best and worst rank when each metric is left out in turn. Hand-input metrics have no items to "
+        "resample.</dd>"
+        if has_intervals
+        else "<dt>Rank interval</dt><dd>not computed by this profile (no interval is shown).</dd>"
+    )
+    return (
+        '<dl class="facts">'
+        f"<dt>Normalisation</dt><dd>{e(normalisation)}, per month and variant. A column that carries no "
+        "information that month (every organisation equal, or all zero under x / max) is left out: it "
+        "cannot change anyone's rank. Unknown values are left out too, never read as 0.</dd>"
+        "<dt>Dimension score</dt><dd>the mean of an organisation's normalised values (each column of a "
+        "dimension weighs the same); an organisation with no informative column scores 0.</dd>"
+        "<dt>Ranking</dt><dd>dense ranks of the score, descending: equal scores share a rank and the next "
+        "score takes the next integer (1, 2, 2, 3).</dd>"
+        f"<dt>Overall</dt><dd>{formula} (combine method <code>{e(profile.combine)}</code>). The accumulated "
+        "overall ranking combines accumulated data and model with the monthly system and benchmark ranks.</dd>"
+        "<dt>Rank change</dt><dd>last month's rank − this month's rank (▲ moved up, ▼ moved down; new: not "
+        "ranked last month).</dd>"
+        f"{interval}"
+        "<dt>Monthly and accumulated</dt><dd>monthly: the month's downloads (Hugging Face's rolling 30 days, "
+        "the difference of cumulative totals elsewhere); accumulated: every month up to this one added up, "
+        "never a later month.</dd>"
+        "<dt>Who is ranked</dt><dd>the organisations of the month's system hand input.</dd>"
+        "</dl>"
+    )
+
+
+def method_page(tables: SiteTables) -> str:
+    profile = tables.profile
+    weights = profile.weights
+    parts = [
+        "<h1>Method</h1>",
+        f'<p class="lead">Generated from the active scoring profile <code>{e(profile.name)}</code> '
+        f"(<code>{e(profile.path.name)}</code>), the same object the pipeline scores with, and from the "
+        f"metric catalog. Source of this site: <strong>{e(tables.source)}</strong>.</p>",
+        f"<p>{e(profile.description)}</p>",
+        "<h2>How the scores are computed</h2>",
+        _conventions(tables),
+        "<h2>Weights</h2>",
+        table(
+            [Column("Dimension", numeric=False), Column("Weight")],
+            [cell(d, text=True) + cell(weights[d], f"{weights[d]:.4g}") for d in DIMENSIONS],
+            css="plain",
+        ),
+    ]
+    for dim in DIMENSIONS:
+        spec = profile.dimensions[dim]
+        present = _months_with_values(tables, dim)
+        if spec.metrics is None:
+            seen = tables.metrics[dim]["metric"].unique(maintain_order=True).to_list()
+            intro = (
+                "<p>Every column of the month's hand input, in file order (a column added in a later month is "
+                "scored from then on).</p>"
+            )
+        else:
+            seen = [m.column for m in spec.metrics]
+            intro = ""
+        groups: dict[str, list] = {}
+        for m in seen:
+            entry = tables.metric(dim, m)
+            label = f'<span id="{e(dim)}-{e(m)}">{e(entry.label)}</span><code class="column">{e(m)}</code>'
+            groups.setdefault(category_of(profile, dim, m) or "(no category)", []).append(
+                cell(entry.label, label, text=True)
+                + cell(KIND_TEXT[entry.kind], text=True)
+                + cell(entry.definition or "(no definition in the metric catalog)", text=True, css="wrap")
+                + cell(None, _sources(entry.sources), text=True)
+                + cell(month_ranges(tables.months, present.get(m, set())), text=True, css="months")
+            )
+        parts.append(f'<h2 id="{e(dim)}">{e(dim.title())} metrics</h2>{intro}')
+        header = text_columns("Metric", "Kind", "Definition", "Sources", "Months with values")
+        parts.append(table(header, grouped_rows(len(header), groups.items()), css="plain definitions"))
+    parts.append("<h2>Filters and cleaning switches</h2>")
+    rules = profile.cleaning
+    parts.append(
+        table(
+            text_columns("Switch", "Value", "Meaning"),
+            [
+                cell(f.name, f"<code>{e(f.name)}</code>", text=True)
+                + cell(_switch(getattr(rules, f.name)), text=True)
+                + cell(SWITCHES.get(f.name, ""), text=True, css="wrap")
+                for f in fields(Cleaning)
+            ],
+            css="plain",
+        )
+    )
+    parts.append("<h2>Data-quality checks</h2>")
+    parts.append(
+        table(
+            text_columns("Layer", "Table", "Check", "Kind", "What it asserts"),
+            [
+                cell(layer, text=True)
+                + cell(spec.table, text=True)
+                + cell(spec.name, text=True)
+                + cell("blocking" if spec.blocking else "warning", text=True)
+                + cell(spec.description, text=True, css="wrap")
+                for layer, specs in CHECKS.items()
+                for spec in specs
+            ],
+            css="plain",
+        )
+    )
+    return "".join(parts)

@@ -1,0 +1,211 @@
+"""What the generated pages say, read from their HTML: labels from the metric catalog, values formatted by
+kind, unknown shown as unknown, the method page, org URLs, source and profile on every page, and the
+trust features (rank intervals, evidence, gaps) against the contracts, on a warehouse carrying them."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from leaderboard_pipeline import settings
+from leaderboard_pipeline.profiles import load_profile
+from leaderboard_pipeline.site import build_site
+from leaderboard_pipeline_tests.site.conftest import EVIDENCE_URL, TRUST_MONTH
+
+
+class Tables(HTMLParser):
+    """Every table of a page: its class, header cells (with attributes) and body rows as cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self.cell: list[str] | None = None
+        self.cell_attrs: dict = {}
+        self.in_head = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.tables.append({"class": attrs.get("class") or "", "head": [], "rows": []})
+        elif tag == "thead":
+            self.in_head = True
+        elif tag == "tbody":
+            self.in_head = False
+        elif tag == "tr" and self.tables:
+            if not self.in_head:
+                self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th") and self.tables:
+            self.cell, self.cell_attrs = [], attrs
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            text = " ".join("".join(self.cell).split())
+            if self.in_head:
+                self.tables[-1]["head"].append((text, self.cell_attrs))
+            elif self.tables[-1]["rows"]:
+                self.tables[-1]["rows"][-1].append(text)
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def tables_of(path: Path) -> list[dict]:
+    parser = Tables()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tables
+
+
+def _latest(site: Path) -> str:
+    return sorted(p.stem.removeprefix("overall-") for p in site.glob("overall-*.html"))[-1]
+
+
+def test_headers_are_catalog_labels_with_definitions_not_column_names(archive_site):
+    month = _latest(archive_site)
+    for dim in ("data", "model", "system", "benchmark"):
+        [ranking, *_] = [
+            t for t in tables_of(archive_site / f"{dim}-{month}.html") if "ranking" in t["class"]
+        ]
+        metrics = [
+            (text, attrs)
+            for text, attrs in ranking["head"]
+            if (attrs.get("data-key") or "").startswith("metric:")
+        ]
+        assert metrics
+        for text, attrs in metrics:
+            assert "_" not in text, f"{dim}: raw column name in a header: {text}"
+            assert attrs.get("title"), f"{dim}: {text} has no definition tooltip"
+    page = (archive_site / f"system-{month}.html").read_text(encoding="utf-8")
+    assert ">Heterogeneous training<" in page and ">support_heterogeneous_training_frameworks<" not in page
+    assert "Parallel Training and Inference Framework" in page, "headers grouped by category"
+
+
+def test_values_are_formatted_by_kind_and_scores_share_one_precision(archive_site):
+    month = _latest(archive_site)
+    [metrics, *_] = [
+        t for t in tables_of(archive_site / "org" / f"BAAI-{month}.html") if "provenance" in t["class"]
+    ]
+    system = [
+        t for t in tables_of(archive_site / "org" / f"BAAI-{month}.html") if "provenance" in t["class"]
+    ][2]
+    values = {row[0]: row[1] for row in system["rows"] if len(row) > 2}
+    assert values["Operators"] == "186", "a hand-input count is an integer, not 186.00"
+    assert values["Cross-chip communication"] in ("yes", "no"), "a flag reads yes/no"
+    counts = {row[0]: row[1] for row in metrics["rows"] if len(row) > 2}
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*", counts["Language dataset downloads"]), "separators"
+    score = re.compile(r"^(\d\.\d{4}|unknown|–)$")
+    [overall, *_] = [t for t in tables_of(archive_site / f"overall-{month}.html") if "ranking" in t["class"]]
+    heads = [text for text, _ in overall["head"]]
+    score_columns = [i for i, h in enumerate(heads[-len(overall["rows"][0]) :]) if h.startswith("Score")]
+    assert len(score_columns) == 5
+    for row in overall["rows"]:
+        assert all(score.match(row[i]) for i in score_columns), row
+
+
+def test_unknown_likes_show_unknown_never_zero(archive_site):
+    """The archive's dataset likes are -1 (unknown) on every platform: the site must not print 0."""
+    month = _latest(archive_site)
+    page = archive_site / "org" / f"BAAI-{month}.html"
+    [datasets] = [
+        t
+        for t in tables_of(page)
+        if [h for h, _ in t["head"]][:1] == ["Name"] and "Lifecycle" in [h for h, _ in t["head"]]
+    ]
+    likes = [row[4] for row in datasets["rows"]]
+    assert likes and all(v == "unknown" for v in likes), likes
+    [models] = [t for t in tables_of(page) if "Descendants" in [h for h, _ in t["head"]]]
+    assert any(row[4] not in ("unknown", "0") for row in models["rows"]), "known model likes are shown"
+
+
+def test_method_page_explains_instead_of_dumping_a_docstring(archive_site):
+    page = (archive_site / "method.html").read_text(encoding="utf-8")
+    assert "Pure polars" not in page and "``" not in page and "<pre>" not in page
+    definitions = [t for t in tables_of(archive_site / "method.html") if "definitions" in t["class"]]
+    assert len(definitions) == 4
+    for table in definitions:
+        for row in table["rows"]:
+            if len(row) > 1:  # category rows span the table
+                label, kind, definition, sources, months = row
+                assert label and kind and definition != "(no definition in the metric catalog)", row
+                assert months.startswith("every month") or re.search(r"\d{4}-\d{2}", months), row
+
+
+def test_org_urls_keep_the_org_spelling_and_every_month_has_a_page(archive_site):
+    baai = archive_site / "org" / "BAAI.html"
+    assert baai.is_file() and not (archive_site / "org" / "baai.html").exists()
+    months = sorted(p.stem.removeprefix("overall-") for p in archive_site.glob("overall-*.html"))
+    for month in months:
+        page = (archive_site / "org" / f"BAAI-{month}.html").read_text(encoding="utf-8")
+        assert f"<h1>BAAI · {month}</h1>" in page
+    overall = (archive_site / f"overall-{months[0]}.html").read_text(encoding="utf-8")
+    assert f'href="org/BAAI-{months[0]}.html"' in overall, "a month's ranking links that month's org page"
+
+
+def test_every_page_says_its_source_and_profile(demo_site):
+    pages = list(demo_site.rglob("*.html"))
+    assert len(pages) > 20
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert "source <strong>demo</strong>" in text and "profile <a" in text, path.name
+        assert f"<strong>{settings.DEFAULT_PROFILE}</strong>" in text, path.name
+
+
+def test_without_a_source_the_site_says_what_the_manifest_says(demo_warehouse, tmp_path):
+    build_site(demo_warehouse, load_profile(settings.DEFAULT_PROFILE), tmp_path / "site")
+    text = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "source <strong>demo + live:replay</strong>" in text
+
+
+def test_no_rank_interval_is_shown_where_the_profile_computes_none(demo_site):
+    month = _latest(demo_site)
+    assert 'class="ci"' not in (demo_site / f"overall-{month}.html").read_text(encoding="utf-8")
+    assert "not computed by this profile" in (demo_site / "method.html").read_text(encoding="utf-8")
+
+
+def test_rank_intervals_are_shown_next_to_each_rank(trust_site):
+    overall = (trust_site / f"overall-{TRUST_MONTH}.html").read_text(encoding="utf-8")
+    assert re.search(
+        r'data-v="1">1<span class="ci" title="95 % of resamples rank it 1 to 2; leaving one '
+        r'metric out: 1 to 3">1–2</span>',
+        overall,
+    )
+    org = (trust_site / "org" / f"BAAI-{TRUST_MONTH}.html").read_text(encoding="utf-8")
+    assert "95 % interval" in org and "leaving one metric out" in org
+    assert "bootstrap resamples" in (trust_site / "method.html").read_text(encoding="utf-8")
+
+
+def test_hand_inputs_link_their_evidence_and_carried_values_are_marked(trust_site):
+    org = (trust_site / "org" / f"BAAI-{TRUST_MONTH}.html").read_text(encoding="utf-8")
+    assert f'<a href="{EVIDENCE_URL}" rel="noopener">evidence</a> · FlagGems operator list' in org
+    assert "carried forward from 2025-02, not yet reviewed" in org
+    assert org.count("no evidence recorded") > 5, "values without evidence say so"
+    quality = (trust_site / f"quality-{TRUST_MONTH}.html").read_text(encoding="utf-8")
+    assert (
+        "Hand inputs not yet reviewed" in quality
+        and f"BAAI-{TRUST_MONTH}.html#benchmark-num_leaderboards" in quality
+    )
+
+
+def test_a_missing_platform_is_a_gap_on_the_quality_dimension_and_org_pages(trust_site):
+    quality = (trust_site / f"quality-{TRUST_MONTH}.html").read_text(encoding="utf-8")
+    assert 'id="gaps"' in quality and "OpenDataLab: GET /api/datasets: connection refused" in quality
+    data = trust_site / f"data-{TRUST_MONTH}.html"
+    text = data.read_text(encoding="utf-8")
+    assert "OpenDataLab was not collected in 2025-03" in text
+    [ranking, *_] = [t for t in tables_of(data) if "ranking" in t["class"]]
+    heads = [h for h, a in ranking["head"] if (a.get("data-key") or "").startswith("metric:")]
+    offset = len(ranking["rows"][0]) - len(heads)
+    marked = {heads[i] for row in ranking["rows"] for i in range(len(heads)) if row[offset + i].endswith("†")}
+    assert (
+        "Language datasets" in marked
+        and "Dataset usage" not in marked
+        and "Data-processing operators" not in marked
+    )
+    model = (trust_site / f"model-{TRUST_MONTH}.html").read_text(encoding="utf-8")
+    assert "not collected" not in model and "†" not in model, "no model metric comes from OpenDataLab"
+    org = (trust_site / "org" / f"BAAI-{TRUST_MONTH}.html").read_text(encoding="utf-8")
+    assert "OpenDataLab missing this month" in org and f"../quality-{TRUST_MONTH}.html#gaps" in org
+    earlier = (trust_site / "data-2025-02.html").read_text(encoding="utf-8")
+    assert "not collected" not in earlier, "a gap belongs to its month only"
