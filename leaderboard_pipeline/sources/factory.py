@@ -30,7 +30,7 @@ def http_overrides(raw: str | None) -> dict[str, dict]:
     return dict.fromkeys(PLATFORMS, doc)
 
 
-def _live(mode: str, overrides: str | None):
+def _live(mode: str, overrides: str | None, allow_missing: str = "", progress=None):
     from leaderboard_pipeline.sources.live import LiveSource  # heavy: only when asked for
 
     return LiveSource(
@@ -38,21 +38,33 @@ def _live(mode: str, overrides: str | None):
         cassette_dir=settings.DATA_DIR / "cassettes",
         mode=mode,
         platform_settings=http_overrides(overrides),
+        allow_missing=allow_missing,
+        progress=progress,
     )
 
 
 def make_source(
-    kind: str, archive: str | Path | None = None, cassettes: str | None = None, overrides: str | None = None
+    kind: str,
+    archive: str | Path | None = None,
+    cassettes: str | None = None,
+    overrides: str | None = None,
+    *,
+    allow_missing: str | None = None,
+    progress=None,
 ) -> SnapshotSource:
-    """``cassettes`` (off | record | replay) and ``overrides`` configure the live collectors; both default
-    to ``LEADERBOARD_CASSETTES`` / ``LEADERBOARD_HTTP_OVERRIDES``."""
+    """``cassettes`` (off | record | replay), ``overrides`` and ``allow_missing`` (comma list of platforms
+    a live month may go without) configure the live collectors; they default to ``LEADERBOARD_CASSETTES``
+    / ``LEADERBOARD_HTTP_OVERRIDES`` / ``LEADERBOARD_ALLOW_MISSING``. ``progress`` receives the live
+    collectors' ProgressEvents."""
     if overrides is None:
         overrides = os.environ.get("LEADERBOARD_HTTP_OVERRIDES")
+    if allow_missing is None:
+        allow_missing = os.environ.get("LEADERBOARD_ALLOW_MISSING", "")
     if kind == "demo":
         # the demo's archive-layout months, plus its cassette months replayed through the collectors
         from leaderboard_pipeline.sources.demo import demo_dir
 
-        return CombinedSource(_live("replay", overrides), demo_dir(), name="demo")
+        return CombinedSource(_live("replay", overrides, progress=progress), demo_dir(), name="demo")
     if kind == "archive":
         path = Path(archive or os.environ.get(settings.ENV_ARCHIVE) or settings.DEFAULT_ARCHIVE)
         if not path.exists():
@@ -63,5 +75,6 @@ def make_source(
     if kind == "live":
         inputs = Path(os.environ.get(settings.ENV_INPUTS) or settings.DATA_DIR / "inputs")
         mode = cassettes or os.environ.get("LEADERBOARD_CASSETTES") or "off"
-        return CombinedSource(_live(mode, overrides), inputs, name="live", archive_months=False)
+        live = _live(mode, overrides, allow_missing, progress)
+        return CombinedSource(live, inputs, name="live", archive_months=False)
     raise SourceError(f"unknown source {kind!r} (one of {', '.join(SOURCES)})")
