@@ -10,7 +10,8 @@ import time
 import warnings
 from pathlib import Path
 
-from leaderboard_pipeline import settings
+from leaderboard_pipeline import probe, settings
+from leaderboard_pipeline.terminal import allow_missing_env, progress_to_terminal
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -48,6 +49,10 @@ def _configure(args: argparse.Namespace) -> None:
         os.environ[settings.ENV_ARCHIVE] = str(Path(args.archive).resolve())
     if getattr(args, "replace_raw", False):
         os.environ["LEADERBOARD_REPLACE_RAW"] = "1"
+    if getattr(args, "allow_missing", None) is not None:
+        os.environ["LEADERBOARD_ALLOW_MISSING"] = allow_missing_env(args.allow_missing)
+    if getattr(args, "source", None) == "live":
+        progress_to_terminal()
 
 
 def _profile(args: argparse.Namespace):
@@ -287,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", help=f"scoring profile under data/profiles (default {settings.DEFAULT_PROFILE})"
     )
     run.add_argument("--replace-raw", action="store_true", help="allow replacing stored raw partitions")
+    run.add_argument(
+        "--allow-missing",
+        metavar="PLATFORM,...",
+        help="live: these platforms may be down; the month is collected without them (e.g. opendatalab,baai)",
+    )
     run.set_defaults(func=cmd_run)
 
     export = sub.add_parser("export", help="write a month's rankings as files")
@@ -317,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--target", default=settings.DEFAULT_PROFILE)
     diff.add_argument("--switches", action="store_true", help="also the effect of each setting on its own")
     diff.set_defaults(func=cmd_diff_profiles)
+    probe.add_parser(sub)
     return parser
 
 
