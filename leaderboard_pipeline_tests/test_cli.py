@@ -181,3 +181,35 @@ def test_live_run_without_network_fails_in_seconds(live_inputs, monkeypatch, cap
     assert code == 2
     assert time.monotonic() - started < 15
     assert "failed" in err and "127.0.0.1:9" in err
+
+
+def test_live_run_with_a_platform_allowed_to_be_missing(live_inputs, monkeypatch, capsys):
+    mock = _mock()
+    month = live_inputs
+    db = settings.warehouse_path()
+    with mock.MockEcosystem(down=("opendatalab",)) as eco:
+        for var, url in eco.env().items():
+            monkeypatch.setenv(var, url)
+        monkeypatch.setenv("LEADERBOARD_HTTP_OVERRIDES", json.dumps(FAST_HTTP))
+        # By default a month needs every platform: it fails naming OpenDataLab, and stores nothing.
+        code, _, err = run_cli(capsys, "run", "--source", "live")
+        assert code == 2 and "OpenDataLab: org 'ShanghaiAILab'" in err and err.strip().count("\n") == 0
+        assert read_partitions(db, "raw", "hf_models", [month], None) is None
+        code, out, err = run_cli(capsys, "run", "--source", "live", "--allow-missing", "opendatalab,baai")
+    assert code == 0, err
+    assert "OpenDataLab: missing this month (allowed by --allow-missing)" in out  # said on the terminal
+    assert "GitHub: org " in out and "ETA" in out  # progress lines
+    manifest = read_partitions(db, "raw", "snapshot_manifest", [month], None)
+    odl = manifest.filter(pl.col("table") == "odl_datasets").row(0, named=True)
+    assert odl["status"] == "missing" and "HTTP 503" in odl["detail"]
+    assert manifest.filter(pl.col("table") != "odl_datasets")["status"].to_list() == ["ok"] * (
+        manifest.height - 1
+    )
+    overall = read_partitions(db, "scores", "overall", [month], "methodology")
+    assert sorted(overall.filter(pl.col("variant") == "monthly")["org"]) == ["Ali", "BAAI", "Baidu"]
+
+
+def test_allow_missing_names_an_unknown_platform_in_one_line(capsys):
+    code, _, err = run_cli(capsys, "run", "--source", "live", "--allow-missing", "opendatalab,odl")
+    assert code == 2 and err.strip().count("\n") == 0
+    assert "unknown platform 'odl'" in err and "opendatalab" in err
