@@ -42,10 +42,12 @@ import argparse
 import calendar
 import hashlib
 import json
+import os
 import random
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -665,6 +667,25 @@ def odl_downloads(item: dict, form: str) -> int:
     return downloads
 
 
+@contextmanager
+def env_vars(values: dict[str, str | None]):
+    """Set environment variables (None: unset) for the block, then restore what was there."""
+    saved = {var: os.environ.get(var) for var in values}
+    try:
+        _set_env(values)
+        yield
+    finally:
+        _set_env(saved)
+
+
+def _set_env(values: dict[str, str | None]) -> None:
+    for var, value in values.items():
+        if value is None:
+            os.environ.pop(var, None)
+        else:
+            os.environ[var] = value
+
+
 FAST = {"rate": 200.0, "burst": 5, "backoff_base": 0.01, "max_wait": 0.05, "read_timeout": 0.5}
 DEMO_FAULTS = {"error_rate": 0.05, "burst_429": 3, "timeout_once": "/api/datahub", "timeout_s": 0.8}
 
@@ -685,7 +706,6 @@ def record_month(
     The snapshot pretends to be crawled on the 7th of the month (like the published snapshots), unless
     `date_crawl` says otherwise. An existing recording of the month is replaced."""
     import logging
-    import os
     import shutil
 
     from leaderboard_pipeline.sources.live import LiveSource
@@ -696,25 +716,16 @@ def record_month(
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     options = {**(DEMO_FAULTS if faults else {}), **switches}
-    with MockEcosystem(month=month, down=down, **options) as eco:
-        saved = {var: os.environ.get(var) for var in PREFIXES.values()}
-        os.environ.update(eco.env())
-        try:
-            source = LiveSource(
-                repo_root / "data" / "registry" / "orgs.yaml",
-                root,
-                "record",
-                orgs=orgs,
-                platform_settings=dict.fromkeys(PREFIXES_TO_KEYS, FAST),
-                allow_missing=frozenset(allow_missing),
-            )
-            tables = source.read_month(month)
-        finally:
-            for var, value in saved.items():
-                if value is None:
-                    os.environ.pop(var, None)
-                else:
-                    os.environ[var] = value
+    with MockEcosystem(month=month, down=down, **options) as eco, env_vars(eco.env()):
+        source = LiveSource(
+            repo_root / "data" / "registry" / "orgs.yaml",
+            root,
+            "record",
+            orgs=orgs,
+            platform_settings=dict.fromkeys(PREFIXES_TO_KEYS, FAST),
+            allow_missing=frozenset(allow_missing),
+        )
+        tables = source.read_month(month)
     meta_path = root / month / "_snapshot.json"
     meta = json.loads(meta_path.read_text())
     meta["date_crawl"] = date_crawl or f"{month}-07"
@@ -741,14 +752,11 @@ def measure(rate: float = 20.0, orgs: list[str] | None = None) -> dict:
     Every platform's limiter is set to `rate` req/s (burst 1); waits are scaled down so only the limiter
     paces the run. The mock answers with 5 ms latency and no faults.
     """
-    import os
-
     from leaderboard_pipeline.sources.live import LiveSource
 
     registry = Path(__file__).resolve().parents[2] / "data" / "registry" / "orgs.yaml"
     settings = {"rate": rate, "burst": 1, "backoff_base": 0.01, "backoff_cap": 0.02}
-    with MockEcosystem(latency_ms=5) as eco:
-        os.environ.update(eco.env())
+    with MockEcosystem(latency_ms=5) as eco, env_vars(eco.env()):
         source = LiveSource(
             registry, None, "off", orgs=orgs, platform_settings=dict.fromkeys(PREFIXES_TO_KEYS, settings)
         )
