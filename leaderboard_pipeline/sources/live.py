@@ -385,9 +385,13 @@ class LiveSource:
         day = datetime.fromisoformat(date_crawl).date()
         frames = {}
         for table, rows in records.items():
-            frame = _frame(rows).with_columns(month=pl.lit(month), date_crawl=pl.lit(day))
+            # Records arrive in completion order: sort before anything depends on order (labels keep
+            # the first row of a key), so the same responses always give the same tables.
+            frame = (
+                _frame(rows).with_columns(month=pl.lit(month), date_crawl=pl.lit(day)).sort(_sort_keys(table))
+            )
             frames[table] = frame
-            tables[table] = conform(table, frame).sort(_sort_keys(table))
+            tables[table] = conform(table, frame)
         overrides = self._overrides()
         models = [frames[t] for t in ("hf_models", "ms_models") if t in frames]
         datasets = [
