@@ -128,6 +128,9 @@ PLATFORMS: dict[str, PlatformConfig] = {
             rate=window_rate(5000, 3600, burst=2),
             anonymous_rate=window_rate(60, 3600, burst=2),  # 60 / h per IP: a month takes hours
             quota="5000 / h with GITHUB_TOKEN, 60 / h anonymous",
+            # A primary limit resets within the hour: wait for it (progress lines keep coming) rather
+            # than give up after a few capped waits when another client shares the IP's quota.
+            max_wait=3660.0,
             burst=2,
             concurrency=2,
             retry_202=True,

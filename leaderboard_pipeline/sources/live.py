@@ -320,6 +320,8 @@ class LiveSource:
             progress.add(job.platform, job.org, job.min_requests)
             tallies["jobs"][job.table] += 1
         progress.plan()
+        for platform, reason in recorded_missing.items():
+            progress.missing(platform, reason)
         pools = {
             k: cf.ThreadPoolExecutor(c.config.concurrency, thread_name_prefix=k) for k, c in clients.items()
         }
@@ -341,8 +343,7 @@ class LiveSource:
         try:
             while waiting:
                 done, waiting = cf.wait(waiting, timeout=self.heartbeat, return_when=cf.FIRST_COMPLETED)
-                if not done:
-                    progress.heartbeat(self.heartbeat)
+                progress.heartbeat(self.heartbeat)  # a line for each platform quiet that long
                 for future in done:
                     job = futures[future]
                     if job.platform in missing:

@@ -104,8 +104,10 @@ def test_a_recorded_gap_replays_as_the_same_gap(
     first = recorded.read_month(month)
     for var in ("HF_ENDPOINT", "LEADERBOARD_OPENDATALAB_URL"):
         monkeypatch.setenv(var, f"http://127.0.0.1:{_closed_port()}")  # replay never touches the network
-    replay = live_source(e2e, tmp_path, "replay", orgs=None, registry=path)  # no allowance needed
-    again = replay.read_month(month)
+    events = []
+    replay = live_source(e2e, tmp_path, "replay", orgs=None, registry=path, progress=events.append)
+    again = replay.read_month(month)  # no allowance needed: the recording says which platform is missing
+    assert [e.platform for e in events if e.kind == "missing"] == ["OpenDataLab"]
     assert _manifest(again)["odl_datasets"]["status"] == "missing"
     assert _manifest(again)["odl_datasets"]["detail"] == _manifest(first)["odl_datasets"]["detail"]
     assert _manifest(again)["odl_datasets"]["requests"] == 0  # the gap is not fetched again
