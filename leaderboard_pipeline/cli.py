@@ -11,7 +11,8 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-from leaderboard_pipeline import settings
+from leaderboard_pipeline import probe, settings
+from leaderboard_pipeline.terminal import allow_missing_env, progress_to_terminal
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SOURCES = ("demo", "archive", "live")
@@ -47,6 +48,10 @@ def _environment(args: argparse.Namespace, source: str):
         settings.ENV_ARCHIVE: str(Path(args.archive).resolve()) if getattr(args, "archive", None) else None,
         # never inherited: one --replace-raw must not leak into the next command of the process
         "LEADERBOARD_REPLACE_RAW": "1" if getattr(args, "replace_raw", False) else "",
+        # --allow-missing, checked; without it the environment's (the code location's) applies
+        "LEADERBOARD_ALLOW_MISSING": allow_missing_env(args.allow_missing)
+        if getattr(args, "allow_missing", None) is not None
+        else None,
     }
     saved = {k: os.environ.get(k) for k in values}
     try:
@@ -57,6 +62,8 @@ def _environment(args: argparse.Namespace, source: str):
     except OSError as exc:
         raise CliError(f"{home}: cannot create the Dagster home ({exc.strerror})") from None
     _claim_dagster_home(home, source)
+    if source == "live":
+        progress_to_terminal()
     for key, value in values.items():
         if value is not None:
             os.environ[key] = value
@@ -201,6 +208,8 @@ def _baselines(path: Path, months: list[str], profile) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     profile = _profile(args)
     wanted = _months_arg(args.months)
+    if args.allow_missing is not None:
+        allow_missing_env(args.allow_missing)  # an unknown platform: one line, before anything is read
     from leaderboard_pipeline.sources.base import SourceError
     from leaderboard_pipeline.sources.factory import make_source
     from leaderboard_pipeline.warehouse import session, stored_months, warehouse_source
@@ -444,6 +453,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", help=f"scoring profile under data/profiles (default {settings.DEFAULT_PROFILE})"
     )
     run.add_argument("--replace-raw", action="store_true", help="allow replacing stored raw partitions")
+    run.add_argument(
+        "--allow-missing",
+        metavar="PLATFORM,...",
+        help="live: these platforms may be down; the month is collected without them (e.g. opendatalab,baai)",
+    )
     run.set_defaults(func=cmd_run)
 
     export = sub.add_parser("export", help="write a month's rankings as files")
@@ -486,6 +500,8 @@ def build_parser() -> argparse.ArgumentParser:
     inputs.add_argument("--profile", help="whose columns the hand inputs must have (default methodology)")
     inputs.add_argument("--date", help="new: the dated folder's day YYYY-MM-DD (default today, or the 1st)")
     inputs.set_defaults(func=cmd_inputs)
+
+    probe.add_parser(sub)
     return parser
 
 

@@ -20,7 +20,13 @@ def isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(base / "dagster"))
     (base / "dagster").mkdir()
     (base / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    for name in (settings.ENV_SOURCE, settings.ENV_ARCHIVE, settings.ENV_PROFILE, "LEADERBOARD_REPLACE_RAW"):
+    for name in (
+        settings.ENV_SOURCE,
+        settings.ENV_ARCHIVE,
+        settings.ENV_PROFILE,
+        "LEADERBOARD_REPLACE_RAW",
+        "LEADERBOARD_ALLOW_MISSING",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LEADERBOARD_CASSETTES", "replay")
     yield base

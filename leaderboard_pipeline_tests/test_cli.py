@@ -194,3 +194,46 @@ def test_the_demo_run_stores_the_evidence_of_its_hand_inputs(use_demo):
     evidence = read_partitions(settings.warehouse_path(), "raw", "input_evidence", months, None)
     assert sorted(evidence["month"].unique()) == months[1:]  # 2024-12 has no hand inputs
     assert evidence.filter(pl.col("org") == "*")["month"].to_list() == ["2025-03"]  # its new column
+
+
+def test_live_run_with_a_platform_allowed_to_be_missing(live_inputs, monkeypatch, capsys):
+    mock = _mock()
+    month = live_inputs
+    db = settings.warehouse_path()
+    with mock.MockEcosystem(down=("opendatalab",)) as eco:
+        for var, url in eco.env().items():
+            monkeypatch.setenv(var, url)
+        monkeypatch.setenv("LEADERBOARD_HTTP_OVERRIDES", json.dumps(FAST_HTTP))
+        # By default a month needs every platform: it fails naming OpenDataLab, and stores nothing.
+        code, _, err = run_cli(capsys, "run", "--source", "live")
+        assert code == 2 and "OpenDataLab: org 'ShanghaiAILab'" in err and err.strip().count("\n") == 0
+        assert read_partitions(db, "raw", "hf_models", [month], None) is None
+        code, out, err = run_cli(capsys, "run", "--source", "live", "--allow-missing", "opendatalab,baai")
+    assert code == 0, err
+    assert "OpenDataLab: missing this month (allowed by --allow-missing)" in out  # said on the terminal
+    assert "GitHub: org " in out and "ETA" in out  # progress lines
+    manifest = read_partitions(db, "raw", "snapshot_manifest", [month], None)
+    odl = manifest.filter(pl.col("table") == "odl_datasets").row(0, named=True)
+    assert odl["status"] == "missing" and "HTTP 503" in odl["detail"]
+    assert manifest.filter(pl.col("table") != "odl_datasets")["status"].to_list() == ["ok"] * (
+        manifest.height - 1
+    )
+    # the warehouse's first live month is a baseline (ranking with a gap: the scenario test's November)
+    assert f"{month} is stored as a baseline" in out
+
+    # A later run with the platform back replaces the month, without --replace-raw.
+    with mock.MockEcosystem() as eco:
+        for var, url in eco.env().items():
+            monkeypatch.setenv(var, url)
+        code, out, err = run_cli(capsys, "run", "--source", "live")
+    assert code == 0, err
+    assert f"raw: replaced {month}" in out
+    manifest = read_partitions(db, "raw", "snapshot_manifest", [month], None)
+    assert manifest["status"].to_list() == ["ok"] * manifest.height
+    assert read_partitions(db, "raw", "odl_datasets", [month], None).height > 0
+
+
+def test_allow_missing_names_an_unknown_platform_in_one_line(capsys):
+    code, _, err = run_cli(capsys, "run", "--source", "live", "--allow-missing", "opendatalab,odl")
+    assert code == 2 and err.strip().count("\n") == 0
+    assert "unknown platform 'odl'" in err and "opendatalab" in err

@@ -9,23 +9,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from leaderboard_pipeline.collectors.http import PlatformClient
+from leaderboard_pipeline.collectors.http import PlatformClient, requested
+from leaderboard_pipeline.collectors.shape import counter, require
 
 PER_PAGE = 100
 
 
 def repo_metrics(client: PlatformClient, repo: str, org: str) -> dict[str, Any]:
-    info = client.get_json(f"/repos/{repo}", org=org)
-    if not isinstance(info, dict) or "stargazers_count" not in info:
-        client.fail(org, client.describe("GET", f"/repos/{repo}"), f"unexpected repo payload: {info!r:.120}")
-    return {
-        "repo": info.get("full_name", repo),
-        "stars": info.get("stargazers_count"),
-        "forks": info.get("forks_count"),
-        "open_issues": info.get("open_issues_count"),
-        "contributors": None,
-        "commits_last_month": None,
-    }
+    """Stars, forks and open issues (open issues only on Gitee: gitee_client `models/repo.py`)."""
+    resp = client.request("GET", f"/repos/{repo}", org=org)
+    info = client.parse_json(resp, org)
+    where = f"repo {repo}"
+    with client.checking(org, requested(resp)):
+        stars, forks = (
+            counter(require(info, k, where=where), k, where) for k in ("stargazers_count", "forks_count")
+        )
+        return {
+            "repo": info.get("full_name") or repo,
+            "stars": stars,
+            "forks": forks,
+            "open_issues": counter(info.get("open_issues_count"), "open_issues_count", where),
+            "contributors": None,
+            "commits_last_month": None,
+        }
 
 
 def list_org_repos(client: PlatformClient, owner: str, org: str) -> list[dict[str, Any]]:

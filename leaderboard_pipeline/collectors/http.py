@@ -9,13 +9,16 @@ Any request that finally fails raises `CollectError`, whose message names platfo
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import logging
 import os
 import random
 import re
+import ssl
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -23,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from leaderboard_pipeline.collectors.shape import BadShape
 from leaderboard_pipeline.sources.base import SourceError
 
 log = logging.getLogger("leaderboard_pipeline.collectors")
@@ -41,6 +45,10 @@ class CollectError(SourceError):
         self.platform, self.org, self.request, self.reason = platform, org, request, reason
 
 
+class ShapeError(CollectError):
+    """A response that answered but lacks what the collector needs (a missing or odd field)."""
+
+
 def redact(url: str) -> str:
     """Query-string tokens (Gitee's access_token) must never reach logs, errors or cassettes."""
     return _SECRET_QUERY.sub(lambda m: f"{m.group(1)}=***", url)
@@ -54,7 +62,11 @@ class PlatformConfig:
     url_env: tuple[str, ...]
     token_env: tuple[str, ...]
     auth: str = "bearer"  # "bearer" header, or "query" (Gitee's access_token parameter)
-    rate: float = 1.0  # sustained requests per second the limiter allows
+    rate: float = 1.0  # sustained requests per second the limiter allows (with a token, if it matters)
+    anonymous_rate: float | None = None  # the rate without a token, where the published quota is lower
+    quota: str = "none published"  # the published limits, for the up-front time estimate and the probe
+    cookie_env: tuple[str, ...] = ()  # a session cookie (BAAI), sent as the Cookie header
+    credentials_on_refusal: bool = False  # anonymous first; token / cookie only once access is refused
     burst: int = 1  # token-bucket capacity
     concurrency: int = 1
     max_attempts: int = 5
@@ -91,7 +103,9 @@ PLATFORMS: dict[str, PlatformConfig] = {
             "https://huggingface.co",
             ("HF_ENDPOINT",),
             ("HF_TOKEN",),
-            rate=window_rate(500, 300, burst=4),  # anonymous API quota: 500 per 5-minute fixed window
+            rate=window_rate(1000, 300, burst=4),  # free-account token: 1000 per 5-minute fixed window
+            anonymous_rate=window_rate(500, 300, burst=4),  # anonymous: 500 per 5 minutes per IP
+            quota="1000 / 5 min with HF_TOKEN, 500 / 5 min anonymous",
             burst=4,
             concurrency=4,
         ),
@@ -111,7 +125,12 @@ PLATFORMS: dict[str, PlatformConfig] = {
             "https://api.github.com",
             ("GITHUB_API_URL",),
             ("GITHUB_TOKEN",),
-            rate=5000 / 3600,
+            rate=window_rate(5000, 3600, burst=2),
+            anonymous_rate=window_rate(60, 3600, burst=2),  # 60 / h per IP: a month takes hours
+            quota="5000 / h with GITHUB_TOKEN, 60 / h anonymous",
+            # A primary limit resets within the hour: wait for it (progress lines keep coming) rather
+            # than give up after a few capped waits when another client shares the IP's quota.
+            max_wait=3660.0,
             burst=2,
             concurrency=2,
             retry_202=True,
@@ -131,13 +150,15 @@ PLATFORMS: dict[str, PlatformConfig] = {
             "https://data.baai.ac.cn",
             ("LEADERBOARD_BAAI_URL",),
             ("BAAI_TOKEN",),
+            cookie_env=("BAAI_COOKIE",),
+            credentials_on_refusal=True,
         ),
         PlatformConfig(
             "gitee",
             "Gitee",
             "https://gitee.com/api/v5",
             ("LEADERBOARD_GITEE_URL",),
-            ("GITEE_TOKEN",),
+            ("GITEE_TOKEN", "GITEE_ACCESS_TOKEN"),  # the second is gitee_client's name
             auth="query",
         ),
         PlatformConfig(
@@ -147,12 +168,17 @@ PLATFORMS: dict[str, PlatformConfig] = {
             ("LEADERBOARD_GITCODE_URL",),
             ("GITCODE_TOKEN",),
             rate=50 / 60,
+            quota="50 / min, 4000 / h (third-party note)",
         ),
     )
 }
 
 
 def platform_config(key: str, **overrides: Any) -> PlatformConfig:
+    """The platform's config with fields replaced; an overridden `rate` is the rate with or without a token
+    (tests and benchmarks scale time, whatever tokens the environment holds)."""
+    if "rate" in overrides:
+        overrides.setdefault("anonymous_rate", overrides["rate"])
     return replace(PLATFORMS[key], **overrides)
 
 
@@ -165,6 +191,26 @@ def base_url(config: PlatformConfig) -> str:
 
 def token(config: PlatformConfig) -> str | None:
     return next((os.environ[v] for v in config.token_env if os.environ.get(v)), None)
+
+
+def cookie(config: PlatformConfig) -> str | None:
+    return next((os.environ[v] for v in config.cookie_env if os.environ.get(v)), None)
+
+
+def effective_rate(config: PlatformConfig, has_token: bool) -> float:
+    """The limiter's rate: the anonymous quota when there is no token and the platform has one."""
+    if has_token or config.anonymous_rate is None:
+        return config.rate
+    return config.anonymous_rate
+
+
+def auth_description(config: PlatformConfig) -> str:
+    """Which credentials a client of this platform uses (the env var's name, never its value)."""
+    names = [v for v in (*config.token_env, *config.cookie_env) if os.environ.get(v)]
+    if not names:
+        return "anonymous"
+    when = " if refused" if config.credentials_on_refusal else ""
+    return f"{' + '.join(names)}{when}"
 
 
 class TokenBucket:
@@ -197,12 +243,17 @@ class Counters:
     failures: int = 0
     started: str | None = None
     finished: str | None = None
+    notes: Counter = field(default_factory=Counter)  # which API variant answered, per listing
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, **deltas: int) -> None:
         with self._lock:
             for k, v in deltas.items():
                 setattr(self, k, getattr(self, k) + v)
+
+    def note(self, text: str) -> None:
+        with self._lock:
+            self.notes[text] += 1
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
@@ -252,6 +303,12 @@ def _is_rate_limited_403(resp: httpx.Response) -> bool:
     )
 
 
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs ~20 ms; seven clients per month (and per probe) share one context.
+    return httpx.create_ssl_context()
+
+
 class PlatformClient:
     """An httpx client for one platform with limiter, retries, counters and error naming."""
 
@@ -269,18 +326,23 @@ class PlatformClient:
         sleep = sleep or self._cancelled.wait
         self.base_url = base_url(config)
         self._token = token(config)
+        self._cookie = cookie(config)
+        self.auth = auth_description(config)
+        self.rate = effective_rate(config, self._token is not None)
         headers = {"User-Agent": USER_AGENT, **dict(config.headers)}
-        if self._token and config.auth == "bearer":
-            headers["Authorization"] = f"Bearer {self._token}"
+        # Credentials go out from the start, except where anonymous access is tried first (BAAI).
+        self._credentials = self._credential_headers() if not config.credentials_on_refusal else {}
+        headers.update(self._credentials)
         self._client = httpx.Client(
             base_url=self.base_url,
             headers=headers,
             transport=transport,
+            verify=shared_ssl_context(),
             follow_redirects=True,
             timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
         )
         self.counters = Counters()
-        self._bucket = TokenBucket(config.rate, config.burst, sleep=sleep)
+        self._bucket = TokenBucket(self.rate, config.burst, sleep=sleep)
         self._sem = threading.BoundedSemaphore(config.concurrency)
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -288,6 +350,30 @@ class PlatformClient:
         self._blocked_until = 0.0
         self._lock = threading.Lock()
         self._local = threading.local()
+
+    def _credential_headers(self) -> dict[str, str]:
+        headers = {}
+        if self._token and self.config.auth == "bearer":
+            headers["Authorization"] = f"Bearer {self._token}"
+        if self._cookie:
+            headers["Cookie"] = self._cookie
+        return headers
+
+    def use_credentials(self) -> bool:
+        """After an anonymous refusal: send the token / cookie from now on. False when there is none."""
+        with self._lock:
+            if self._credentials:
+                return False  # already sent: the credentials themselves were refused
+            self._credentials = self._credential_headers()
+            self._client.headers.update(self._credentials)
+            return bool(self._credentials)
+
+    def refused(self, org: str, what: str, reason: str):
+        """Access refused: say which credentials would help (or that the ones given were refused)."""
+        names = " or ".join((*self.config.token_env, *self.config.cookie_env)) or "a token"
+        if self._credentials:
+            self.fail(org, what, f"{reason}: refused with {self.auth} (expired? log in again and renew it)")
+        self.fail(org, what, f"{reason}: anonymous access refused; set {names} and run again")
 
     def close(self) -> None:
         self._client.close()
@@ -309,6 +395,23 @@ class PlatformClient:
     def _count(self, **deltas: int) -> None:
         for counters in (self.counters, *getattr(self._local, "extra", ())):
             counters.add(**deltas)
+
+    def note(self, text: str) -> None:
+        """Record which variant of an API answered (the snapshot manifest's `detail`)."""
+        for counters in (self.counters, *getattr(self._local, "extra", ())):
+            counters.note(text)
+
+    @contextmanager
+    def checking(self, org: str, what: str):
+        """Turn a `BadShape` raised inside into a ShapeError naming platform, org and request."""
+        try:
+            yield
+        except BadShape as exc:
+            self.shape_fail(org, what, str(exc))
+
+    def shape_fail(self, org: str, what: str, reason: str):
+        self._count(failures=1)
+        raise ShapeError(self.config.name, org, what, reason) from None
 
     # -- waiting -------------------------------------------------------------------------------------
     def _backoff(self, attempt: int) -> float:
@@ -386,6 +489,10 @@ class PlatformClient:
                         wait = self._backoff(attempt)
                         if status == 403:  # GitHub secondary limit without a hint: wait at least a minute
                             wait = max(wait, cfg.secondary_wait)
+                elif status in (401, 403) and cfg.credentials_on_refusal and status not in allow:
+                    if not self.use_credentials():
+                        self.refused(org, what, f"HTTP {status}: {_snippet(resp)}")
+                    reason, wait = f"HTTP {status}, now with {self.auth}", 0.0
                 elif 200 <= status < 300 or status in allow:
                     self._note_quota(resp)
                     if cfg.etags and status == 200 and method == "GET" and resp.headers.get("etag"):
@@ -414,14 +521,24 @@ class PlatformClient:
 
     def parse_json(self, resp: httpx.Response, org: str) -> Any:
         """Decode a body, turning HTML error pages and truncated JSON into named errors."""
-        what = f"{resp.request.method} {redact(str(resp.request.url))}"
-        text = resp.text
-        if "html" in resp.headers.get("content-type", "") or text.lstrip()[:1] == "<":
-            self.fail(org, what, f"HTML page instead of JSON (HTTP {resp.status_code}): {_snippet(resp)}")
-        try:
-            return json.loads(text) if text.strip() else None
-        except json.JSONDecodeError as exc:
-            self.fail(org, what, f"truncated or invalid JSON ({len(text)} bytes, {exc.msg} at {exc.pos})")
+        with self.checking(org, requested(resp)):
+            return decode_json(resp)
+
+
+def requested(resp: httpx.Response) -> str:
+    """The request behind a response, as error messages name it (tokens redacted)."""
+    return f"{resp.request.method} {redact(str(resp.request.url))}"
+
+
+def decode_json(resp: httpx.Response) -> Any:
+    """A body as JSON; an HTML page or truncated JSON is `BadShape`, never parsed into empty data."""
+    text = resp.text
+    if "html" in resp.headers.get("content-type", "") or text.lstrip()[:1] == "<":
+        raise BadShape(f"HTML page instead of JSON (HTTP {resp.status_code}): {_snippet(resp)}")
+    try:
+        return json.loads(text) if text.strip() else None
+    except json.JSONDecodeError as exc:
+        raise BadShape(f"truncated or invalid JSON ({len(text)} bytes, {exc.msg} at {exc.pos})") from None
 
 
 def _as_pairs(params: Any) -> list[tuple[str, Any]]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from leaderboard_pipeline.collectors.http import PlatformClient, next_link
+from leaderboard_pipeline.collectors.http import PlatformClient, next_link, requested
+from leaderboard_pipeline.collectors.shape import BadShape, counter, label, owned, require
 
 SITE = "https://huggingface.co"
 PAGE_LIMIT = 1000
@@ -40,32 +41,69 @@ DATASET_EXPAND = [
 ]
 
 
-def list_repos(client: PlatformClient, kind: str, namespace: str, org: str) -> list[dict[str, Any]]:
-    """Every public repo of `namespace` (kind "models" or "datasets"), following `Link: rel=next`."""
+def list_repos(
+    client: PlatformClient,
+    kind: str,
+    namespace: str,
+    org: str,
+    *,
+    limit: int = PAGE_LIMIT,
+    max_pages: int | None = None,
+) -> list[dict[str, Any]]:
+    """Every public repo of `namespace` (kind "models" or "datasets"), following `Link: rel=next`.
+
+    Items are checked as they arrive (`check_item`); `limit` and `max_pages` make the probe's one small
+    request out of the same code."""
     expand = MODEL_EXPAND if kind == "models" else DATASET_EXPAND
     url: str | None = f"/api/{kind}"
-    params: Any = [("author", namespace), ("limit", PAGE_LIMIT), *(("expand", e) for e in expand)]
+    params: Any = [("author", namespace), ("limit", limit), *(("expand", e) for e in expand)]
     items: list[dict[str, Any]] = []
     seen: set[str] = set()
-    while url:
+    pages = 0
+    while url and (max_pages is None or pages < max_pages):
         resp = client.request("GET", url, org=org, params=params)
+        pages += 1
         page = client.parse_json(resp, org)
-        if not isinstance(page, list):
-            client.fail(org, client.describe("GET", url, params), f"expected a JSON array, got {type(page)}")
-        for item in page:
-            # A token also lists private repos of its orgs; renamed accounts can list a repo twice.
-            if item.get("private") or item.get("_id", item["id"]) in seen:
-                continue
-            seen.add(item.get("_id", item["id"]))
-            items.append(item)
+        with client.checking(org, requested(resp)):
+            if not isinstance(page, list):
+                raise BadShape(f"expected a JSON array, got {type(page).__name__}: {str(page)[:120]}")
+            for item in page:
+                check_item(item, kind, namespace)
+                # A token also lists private repos of its orgs; renamed accounts can list a repo twice.
+                if item.get("private") or item.get("_id", item["id"]) in seen:
+                    continue
+                seen.add(item.get("_id", item["id"]))
+                items.append(item)
         url, params = next_link(resp), None  # the next link already carries every parameter
     return items
 
 
-def children_count(client: PlatformClient, repo_id: str, org: str) -> int:
-    """Model-tree children ("descendants"): only on the detail endpoint."""
-    body = client.get_json(f"/api/models/{repo_id}", org=org, params=[("expand", "childrenModelCount")])
-    return int((body or {}).get("childrenModelCount") or 0)
+def check_item(item: Any, kind: str, namespace: str) -> None:
+    """What the collector reads from a list item: an id in the namespace, and the two counters."""
+    repo_id = require(item, "id")
+    if not isinstance(repo_id, str) or "/" not in repo_id:
+        raise BadShape(f"{label(item)}: field 'id' is not 'namespace/name'")
+    where = label(item)
+    if not owned(repo_id.partition("/")[0], namespace):
+        raise BadShape(f"{where}: listed for author={namespace} but belongs to another namespace")
+    for name in ("downloads", "likes"):
+        counter(require(item, name, where=where), name, where)
+    counter(item.get("downloadsAllTime"), "downloadsAllTime", where)
+    if kind == "models":
+        counter(item.get("childrenModelCount"), "childrenModelCount", where)
+        counter((item.get("safetensors") or {}).get("total"), "safetensors.total", where)
+
+
+def children_count(client: PlatformClient, repo_id: str, org: str) -> int | None:
+    """Model-tree children ("descendants"): only on the detail endpoint. None when the Hub does not say
+    (the SDK's `children_model_count` is None then, not 0)."""
+    url = f"/api/models/{repo_id}"
+    resp = client.request("GET", url, org=org, params=[("expand", "childrenModelCount")])
+    body = client.parse_json(resp, org)
+    with client.checking(org, requested(resp)):
+        if not isinstance(body, dict):
+            raise BadShape(f"expected an object, got {type(body).__name__}")
+        return counter(body.get("childrenModelCount"), "childrenModelCount", label(body))
 
 
 def _record(item: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -74,9 +112,9 @@ def _record(item: dict[str, Any], kind: str) -> dict[str, Any]:
     return {
         "namespace": namespace,
         "name": name,
-        "downloads_last_month": item.get("downloads"),
+        "downloads_last_month": item["downloads"],
         "downloads_all_time": item.get("downloadsAllTime"),
-        "likes": item.get("likes"),
+        "likes": item["likes"],
         "link": f"{SITE}/{item['id']}" if kind == "models" else f"{SITE}/datasets/{item['id']}",
         "pipeline_tag": item.get("pipeline_tag"),
         "library": item.get("library_name"),
@@ -90,13 +128,17 @@ def _record(item: dict[str, Any], kind: str) -> dict[str, Any]:
 def collect_models(
     client: PlatformClient, namespace: str, org: str, is_large: Callable[[list[dict]], list[bool | None]]
 ) -> list[dict[str, Any]]:
-    """hf_models records; `descendants` is fetched only for large models with enough downloads, else null."""
-    records = [_record(i, "models") for i in list_repos(client, "models", namespace, org)]
-    for record, large in zip(records, is_large(records), strict=True):
-        wanted = large and (record["downloads_last_month"] or 0) >= MIN_DOWNLOADS_FOR_TREE
-        full_id = f"{record['namespace']}/{record['name']}"
-        record["descendants"] = children_count(client, full_id, org) if wanted else None
+    """hf_models records. `descendants` comes from the list item when the Hub puts it there, else from
+    one detail call, made only for large models with enough downloads; otherwise it stays null."""
+    items = list_repos(client, "models", namespace, org)
+    records = [_record(i, "models") for i in items]
+    for item, record, large in zip(items, records, is_large(records), strict=True):
         record["community"] = None  # the discussions count costs one call per repo: not collected
+        if "childrenModelCount" in item:  # a list field has the number: no detail request
+            record["descendants"] = item["childrenModelCount"]
+            continue
+        wanted = large and (record["downloads_last_month"] or 0) >= MIN_DOWNLOADS_FOR_TREE
+        record["descendants"] = children_count(client, item["id"], org) if wanted else None
     return records
 
 

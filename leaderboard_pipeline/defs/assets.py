@@ -89,7 +89,10 @@ def raw_snapshot(
     warehouse: Warehouse,
 ):
     """Read every raw table of the months from the configured source (stored as read, immutable)."""
-    source = leaderboard.snapshot_source(platform_apis)
+    # the live collectors' progress (platform, org i/n, requests, retries, ETA) in the run log
+    source = leaderboard.snapshot_source(
+        platform_apis, progress=lambda e: (context.log.warning if e.warning else context.log.info)(e.message)
+    )
     months = context.partition_keys
     tables = raw_layer([source.read_month(m) for m in months])
     context.log.info(f"read {source.name} snapshot for {', '.join(months)}")

@@ -24,6 +24,7 @@ class PlatformApis(dg.ConfigurableResource):
 
     cassettes: str = "off"  # off | record | replay (data/cassettes/<month>/)
     overrides: str = ""  # JSON of rate / timeout / retry overrides, for mock servers and benchmarks
+    allow_missing: str = ""  # comma list of platforms a month may go without (opendatalab,baai)
 
 
 class LeaderboardSettings(dg.ConfigurableResource):
@@ -33,9 +34,17 @@ class LeaderboardSettings(dg.ConfigurableResource):
     archive: str = ""
     profile: str = settings.DEFAULT_PROFILE
 
-    def snapshot_source(self, apis: PlatformApis | None = None) -> SnapshotSource:
+    def snapshot_source(self, apis: PlatformApis | None = None, progress=None) -> SnapshotSource:
+        """`progress` receives the live collectors' ProgressEvents (e.g. ``lambda e: context.log.info(str(e))``)."""
         apis = apis or PlatformApis()
-        return make_source(self.source, self.archive or None, apis.cassettes, apis.overrides or None)
+        return make_source(
+            self.source,
+            self.archive or None,
+            apis.cassettes,
+            apis.overrides or None,
+            allow_missing=apis.allow_missing,
+            progress=progress,
+        )
 
     def scoring_profile(self) -> Profile:
         return load_profile(self.profile)
@@ -117,6 +126,7 @@ def resources_from_env() -> dict:
         "platform_apis": PlatformApis(
             cassettes=os.environ.get("LEADERBOARD_CASSETTES", "off"),
             overrides=os.environ.get("LEADERBOARD_HTTP_OVERRIDES", ""),
+            allow_missing=os.environ.get("LEADERBOARD_ALLOW_MISSING", ""),
         ),
         "warehouse": warehouse,
         "io_manager": WarehouseIOManager(warehouse=warehouse),

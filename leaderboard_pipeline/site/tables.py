@@ -19,8 +19,11 @@ from leaderboard_pipeline.metric_catalog import Catalog, MetricEntry, describe, 
 from leaderboard_pipeline.metrics import VARIANTS
 from leaderboard_pipeline.profiles import DIMENSIONS, Profile
 from leaderboard_pipeline.raw_tables import empty_raw
-from leaderboard_pipeline.sources.live import PLATFORM_TABLES as PLATFORM_KEY_OF
+from leaderboard_pipeline.sources.live import TABLE_PLATFORMS
 from leaderboard_pipeline.warehouse import RAW_SCHEMA, WarehouseError, connect, stored_months
+
+# raw table -> the platform a gap is shown under (code repositories: the detail names the forge)
+PLATFORM_KEY_OF = {table: platforms[0] for table, platforms in TABLE_PLATFORMS.items()}
 
 # Accumulated rankings exist for these dimensions only; system and benchmark inputs are monthly.
 ACCUMULATED = ("data", "model")

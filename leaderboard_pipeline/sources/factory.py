@@ -31,7 +31,7 @@ def http_overrides(raw: str | None) -> dict[str, dict]:
     return dict.fromkeys(PLATFORMS, doc)
 
 
-def _live(mode: str, overrides: str | None, cassette_dir: Path):
+def _live(mode: str, overrides: str | None, cassette_dir: Path, allow_missing: str = "", progress=None):
     from leaderboard_pipeline.sources.live import LiveSource  # heavy: only when asked for
 
     return LiveSource(
@@ -39,22 +39,34 @@ def _live(mode: str, overrides: str | None, cassette_dir: Path):
         cassette_dir=cassette_dir,
         mode=mode,
         platform_settings=http_overrides(overrides),
+        allow_missing=allow_missing,
+        progress=progress,
     )
 
 
 def make_source(
-    kind: str, archive: str | Path | None = None, cassettes: str | None = None, overrides: str | None = None
+    kind: str,
+    archive: str | Path | None = None,
+    cassettes: str | None = None,
+    overrides: str | None = None,
+    *,
+    allow_missing: str | None = None,
+    progress=None,
 ) -> SnapshotSource:
-    """``cassettes`` (off | record | replay) and ``overrides`` configure the live collectors; both default
-    to ``LEADERBOARD_CASSETTES`` / ``LEADERBOARD_HTTP_OVERRIDES``."""
+    """``cassettes`` (off | record | replay), ``overrides`` and ``allow_missing`` (comma list of platforms
+    a live month may go without) configure the live collectors; they default to ``LEADERBOARD_CASSETTES``
+    / ``LEADERBOARD_HTTP_OVERRIDES`` / ``LEADERBOARD_ALLOW_MISSING``. ``progress`` receives the live
+    collectors' ProgressEvents."""
     if overrides is None:
         overrides = os.environ.get("LEADERBOARD_HTTP_OVERRIDES")
+    if allow_missing is None:
+        allow_missing = os.environ.get("LEADERBOARD_ALLOW_MISSING", "")
     if kind == "demo":
         # the demo's archive-layout months, plus its cassette months replayed through the collectors
         from leaderboard_pipeline.sources.demo import CASSETTE_MONTH, demo_dir
 
         return CombinedSource(
-            _live("replay", overrides, settings.DEMO_CASSETTES),
+            _live("replay", overrides, settings.DEMO_CASSETTES, progress=progress),
             demo_dir(),
             name="demo",
             collected_months=(CASSETTE_MONTH,),
@@ -70,7 +82,6 @@ def make_source(
     if kind == "live":
         inputs = default_root()
         mode = cassettes or os.environ.get("LEADERBOARD_CASSETTES") or "off"
-        return CombinedSource(
-            _live(mode, overrides, settings.cassette_dir()), inputs, name="live", archive_months=False
-        )
+        live = _live(mode, overrides, settings.cassette_dir(), allow_missing, progress)
+        return CombinedSource(live, inputs, name="live", archive_months=False)
     raise SourceError(f"unknown source {kind!r} (one of {', '.join(SOURCES)})")

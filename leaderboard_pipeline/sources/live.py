@@ -17,7 +17,15 @@ tokens come from env vars only (docs/data-sources.md). `orgs` restricts collecti
 a replay uses the orgs the recording was made with (stored in `<month>/_snapshot.json`).
 
 `read_month` either returns every record of every platform and org, or raises `SourceError` naming the
-platform, org and request that failed: a partial month is never returned.
+platform, org and request that failed: a partial month is never returned. The one exception is a
+decision taken up front: `allow_missing={"opendatalab", "baai"}` lets those platforms fail without
+failing the month; their tables come back empty and their `snapshot_manifest` rows say
+`status="missing"` with the error as `detail` (a replay of such a month reproduces the gap).
+
+`progress` receives a `ProgressEvent` per platform: the plan (requests, credentials, expected time)
+before the first request, then org i/n, requests, retries and an ETA; the same lines go to the logger
+`leaderboard_pipeline.sources.live` at INFO (WARNING for a missing platform or an anonymous crawl of
+hours).
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ from leaderboard_pipeline.collectors.http import (
     base_url,
     platform_config,
 )
+from leaderboard_pipeline.collectors.progress import Progress, ProgressEvent
 from leaderboard_pipeline.raw_tables import RAW_SCHEMAS, conform, empty_raw
 from leaderboard_pipeline.registry import Registry, RegistryError, load_registry
 from leaderboard_pipeline.sources.base import SourceError
@@ -57,15 +66,19 @@ log = logging.getLogger("leaderboard_pipeline.sources.live")
 DEFAULT_OVERRIDES = Path(__file__).resolve().parents[2] / "data" / "labels" / "overrides.yaml"
 SNAPSHOT_META = "_snapshot.json"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-PLATFORM_TABLES = {
-    "hf_models": "huggingface",
-    "hf_datasets": "huggingface",
-    "ms_models": "modelscope",
-    "ms_datasets": "modelscope",
-    "odl_datasets": "opendatalab",
-    "baai_datasets": "baai",
-    "code_repos": "github",
+# raw table -> the platforms (PLATFORMS keys) its records come from
+TABLE_PLATFORMS = {
+    "hf_models": ("huggingface",),
+    "hf_datasets": ("huggingface",),
+    "ms_models": ("modelscope",),
+    "ms_datasets": ("modelscope",),
+    "odl_datasets": ("opendatalab",),
+    "baai_datasets": ("baai",),
+    "code_repos": ("github", "gitee", "gitcode"),
 }
+# requests a listing needs at least (GitHub: repo, open PRs, contributors, commits); for the plan and ETA
+MIN_REQUESTS = {"github": 4}
+HEARTBEAT_S = 30.0
 
 
 @dataclass
@@ -75,6 +88,22 @@ class _Job:
     table: str
     label: str
     run: Callable[[PlatformClient], list[dict[str, Any]]]
+
+    @property
+    def min_requests(self) -> int:
+        return MIN_REQUESTS.get(self.platform, 1)
+
+
+def parse_allow_missing(value: str | frozenset | set | list | tuple | None) -> frozenset[str]:
+    """Platform keys (comma list or collection) allowed to be missing; an unknown name is an error."""
+    names = value.split(",") if isinstance(value, str) else list(value or ())
+    names = {n.strip().lower() for n in names if n and n.strip()}
+    unknown = sorted(names - set(PLATFORMS))
+    if unknown:
+        raise SourceError(
+            f"allow-missing: unknown platform {', '.join(map(repr, unknown))} (one of {', '.join(PLATFORMS)})"
+        )
+    return frozenset(names)
 
 
 class LiveSource:
@@ -90,9 +119,14 @@ class LiveSource:
         overrides_path: Path | None = DEFAULT_OVERRIDES,
         platform_settings: dict[str, dict[str, Any]] | None = None,
         transports: dict[str, httpx.BaseTransport] | None = None,
+        allow_missing: frozenset[str] | str | None = frozenset(),
+        progress: Callable[[ProgressEvent], None] | None = None,
+        heartbeat: float = HEARTBEAT_S,
     ):
         """`platform_settings` overrides PlatformConfig fields per platform (rates, timeouts, retries), so
-        tests and benchmarks can scale time down; `transports` replaces the network per platform."""
+        tests and benchmarks can scale time down; `transports` replaces the network per platform;
+        `allow_missing` names the platforms (PLATFORMS keys) whose failure leaves a gap instead of
+        failing the month; `progress` is called with every ProgressEvent (from the calling thread)."""
         self.registry_path = Path(registry_path)
         self.cassette_dir = Path(cassette_dir) if cassette_dir else None
         self.mode = cassette_mode(mode)
@@ -102,6 +136,9 @@ class LiveSource:
         self.overrides_path = overrides_path
         self.platform_settings = platform_settings or {}
         self.transports = transports or {}
+        self.allow_missing = parse_allow_missing(allow_missing)
+        self.progress = progress
+        self.heartbeat = heartbeat
         self.last_run: dict[str, Any] = {}  # per-platform and per-org counters of the last read_month
 
     # -- SnapshotSource ------------------------------------------------------------------------------
@@ -132,17 +169,20 @@ class LiveSource:
         date_crawl = meta.get("date_crawl") or started[:10]
         clients = {key: self._client(key, month) for key in PLATFORMS}
         try:
-            records, tallies = self._collect(registry, clients, month)
+            records, tallies, missing = self._collect(registry, clients, month, meta.get("missing") or {})
         finally:
             for c in clients.values():
                 c.close()
         finished = meta.get("finished") or _now()
         tables = self._tables(records, registry, month, date_crawl)
-        tables["snapshot_manifest"] = self._manifest(tables, tallies, clients, month, started, finished)
+        tables["snapshot_manifest"] = self._manifest(
+            tables, tallies, clients, month, started, finished, missing
+        )
         if self.mode == "record":
             path = self.cassette_dir / month / SNAPSHOT_META
             doc = {"orgs": [o.name for o in registry.orgs], "started": started, "finished": finished}
-            path.write_text(json.dumps({**doc, "date_crawl": date_crawl}, indent=1) + "\n")
+            doc = {**doc, "date_crawl": date_crawl, **({"missing": missing} if missing else {})}
+            path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
         return tables
 
     # -- collection ----------------------------------------------------------------------------------
@@ -257,19 +297,31 @@ class LiveSource:
                 raise SourceError(str(exc)) from exc
         return None
 
-    def _collect(self, registry: Registry, clients: dict[str, PlatformClient], month: str):
-        jobs = self._jobs(registry, month)
-        records: dict[str, list[dict]] = defaultdict(list)
+    def _emit(self, event: ProgressEvent) -> None:
+        log.log(logging.WARNING if event.warning else logging.INFO, "%s", event.message)
+        if self.progress is not None:
+            self.progress(event)
+
+    def _collect(
+        self, registry: Registry, clients: dict[str, PlatformClient], month: str, recorded_missing: dict
+    ):
+        """Run every listing; returns (records per table, tallies, {platform: why it is missing})."""
+        missing: dict[str, str] = dict(recorded_missing)  # a replayed gap stays a gap, without requests
+        jobs = [j for j in self._jobs(registry, month) if j.platform not in missing]
+        records: dict[tuple[str, str], list[dict]] = defaultdict(list)  # (table, platform) -> records
         tallies = {
             "table": defaultdict(Counters),
             "org": defaultdict(Counters),
             "platform": {k: c.counters for k, c in clients.items()},
+            "jobs": defaultdict(int),  # listings per table, for the manifest's detail
         }
-        pending = defaultdict(int)  # (platform, org) -> jobs left
+        progress = Progress(clients, self._emit)
         for job in jobs:
-            pending[job.platform, job.org] += 1
-        orgs_total = {p: len({o for (q, o) in pending if q == p}) for p in PLATFORMS}
-        orgs_done: dict[str, int] = defaultdict(int)
+            progress.add(job.platform, job.org, job.min_requests)
+            tallies["jobs"][job.table] += 1
+        progress.plan()
+        for platform, reason in recorded_missing.items():
+            progress.missing(platform, reason)
         pools = {
             k: cf.ThreadPoolExecutor(c.config.concurrency, thread_name_prefix=k) for k, c in clients.items()
         }
@@ -287,24 +339,27 @@ class LiveSource:
                     ) from exc
 
         futures = {pools[j.platform].submit(run, j): j for j in jobs}
+        waiting = set(futures)
         try:
-            for future in cf.as_completed(futures):
-                job = futures[future]
-                records[job.table].extend(future.result())  # re-raises the job's error: fail the month
-                pending[job.platform, job.org] -= 1
-                if pending[job.platform, job.org] == 0:
-                    orgs_done[job.platform] += 1
-                    c = tallies["org"][job.org].snapshot()
-                    log.info(
-                        "%s: org %s done (%d/%d orgs); org so far: %d requests, %d retries",
-                        clients[job.platform].config.name,
-                        job.org,
-                        orgs_done[job.platform],
-                        orgs_total[job.platform],
-                        c["requests"],
-                        c["retries"],
-                    )
-        except Exception:
+            while waiting:
+                done, waiting = cf.wait(waiting, timeout=self.heartbeat, return_when=cf.FIRST_COMPLETED)
+                progress.heartbeat(self.heartbeat)  # a line for each platform quiet that long
+                for future in done:
+                    job = futures[future]
+                    if job.platform in missing:
+                        continue  # the platform already failed: its other listings do not matter
+                    error = future.exception()
+                    if error is not None and job.platform in self.allow_missing:
+                        missing[job.platform] = " ".join(str(error).split())
+                        clients[job.platform].cancel()  # its other listings stop at once
+                        for f, j in futures.items():
+                            if j.platform == job.platform:
+                                f.cancel()
+                        progress.missing(job.platform, missing[job.platform])
+                        continue
+                    records[job.table, job.platform].extend(future.result())  # re-raises: fail the month
+                    progress.job_done(job.platform, job.org, job.min_requests)
+        except BaseException:
             for f in futures:
                 f.cancel()
             for client in clients.values():
@@ -317,8 +372,13 @@ class LiveSource:
             "platform": {k: v.snapshot() for k, v in tallies["platform"].items()},
             "org": {k: v.snapshot() for k, v in tallies["org"].items()},
             "table": {k: v.snapshot() for k, v in tallies["table"].items()},
+            "missing": dict(missing),
         }
-        return records, tallies
+        kept: dict[str, list[dict]] = defaultdict(list)
+        for (table, platform), rows in records.items():
+            if platform not in missing:
+                kept[table].extend(rows)
+        return kept, tallies, missing
 
     # -- tables --------------------------------------------------------------------------------------
     def _tables(self, records, registry: Registry, month: str, date_crawl: str) -> dict[str, pl.DataFrame]:
@@ -326,9 +386,13 @@ class LiveSource:
         day = datetime.fromisoformat(date_crawl).date()
         frames = {}
         for table, rows in records.items():
-            frame = _frame(rows).with_columns(month=pl.lit(month), date_crawl=pl.lit(day))
+            # Records arrive in completion order: sort before anything depends on order (labels keep
+            # the first row of a key), so the same responses always give the same tables.
+            frame = (
+                _frame(rows).with_columns(month=pl.lit(month), date_crawl=pl.lit(day)).sort(_sort_keys(table))
+            )
             frames[table] = frame
-            tables[table] = conform(table, frame).sort(_sort_keys(table))
+            tables[table] = conform(table, frame)
         overrides = self._overrides()
         models = [frames[t] for t in ("hf_models", "ms_models") if t in frames]
         datasets = [
@@ -347,16 +411,22 @@ class LiveSource:
         tables["org_registry"] = registry.to_frame(month)
         return tables
 
-    def _manifest(self, tables, tallies, clients, month, started, finished) -> pl.DataFrame:
+    def _manifest(self, tables, tallies, clients, month, started, finished, missing) -> pl.DataFrame:
         rows = []
         for table, frame in tables.items():
             if table == "snapshot_manifest":
                 continue
             counts = tallies["table"][table].snapshot() if table in tallies["table"] else {}
-            platform = PLATFORM_TABLES.get(table)
-            where = clients[platform].base_url if platform else str(self.registry_path)
-            if self.mode != "off" and platform:
-                where = str(self.cassette_dir / month / platform)
+            platforms = TABLE_PLATFORMS.get(table, ())
+            where = clients[platforms[0]].base_url if platforms else str(self.registry_path)
+            if self.mode != "off" and platforms:
+                where = str(self.cassette_dir / month / platforms[0])
+            gaps = [p for p in platforms if p in missing]
+            if gaps:
+                status = "missing"
+                detail = "; ".join(f"{PLATFORMS[p].name} missing: {missing[p]}" for p in gaps)
+            else:
+                status, detail = "ok", _variants(tallies, table)
             rows.append(
                 {
                     "month": month,
@@ -370,11 +440,20 @@ class LiveSource:
                     "requests": counts.get("requests", 0),
                     "retries": counts.get("retries", 0),
                     "failures": counts.get("failures", 0),
-                    "status": "ok",
-                    "detail": None,
+                    "status": status,
+                    "detail": detail,
                 }
             )
         return pl.DataFrame(rows, schema=RAW_SCHEMAS["snapshot_manifest"])
+
+
+def _variants(tallies, table: str) -> str | None:
+    """Which API variant answered the table's listings, e.g. "list: POST /api/datasets/list (5/5)"."""
+    if table not in tallies["table"]:
+        return None
+    notes = tallies["table"][table].notes
+    jobs = tallies["jobs"].get(table, 0)
+    return "; ".join(f"{text} ({n}/{jobs})" for text, n in sorted(notes.items())) or None
 
 
 def _frame(rows: list[dict]) -> pl.DataFrame:

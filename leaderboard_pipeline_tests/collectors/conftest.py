@@ -8,12 +8,18 @@ import sys
 from pathlib import Path
 
 import httpx
+import polars as pl
 import pytest
 
-from leaderboard_pipeline.collectors.http import PlatformClient, platform_config
+from leaderboard_pipeline.collectors.http import PLATFORMS, PlatformClient, platform_config
+from leaderboard_pipeline.raw_tables import RAW_SCHEMAS
+from leaderboard_pipeline.sources.live import LiveSource
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
+REGISTRY = HERE.parents[1] / "data" / "registry" / "orgs.yaml"
+SMALL_REGISTRY = FIXTURES / "registry-small.yaml"  # every platform, few namespaces: quick variant runs
+E2E_ORGS = ["BAAI", "ShanghaiAILab", "Ali", "Baidu", "Huawei"]  # every platform incl. Gitee and GitCode
 BASE = "https://api.test"
 # Time scaled down: tests must not wait for real backoffs or rate windows.
 FAST = {
@@ -117,3 +123,131 @@ def fast() -> dict:
 def mock():
     """The mock_ecosystem module (MockEcosystem, expected_rows, the fake data generators)."""
     return MOCK_ECOSYSTEM
+
+
+# -- end to end against the mock ecosystem ------------------------------------------------------
+
+
+def make_live_source(settings, cassettes=None, mode="off", orgs=E2E_ORGS, registry=REGISTRY, **kwargs):
+    """A LiveSource (on the project registry by default) with every platform's config replaced by
+    `settings`; `orgs=None` takes every org of the registry."""
+    return LiveSource(
+        registry, cassettes, mode, orgs=orgs, platform_settings=dict.fromkeys(PLATFORMS, settings), **kwargs
+    )
+
+
+@pytest.fixture
+def e2e(fast) -> dict:
+    return {**fast, "read_timeout": 0.3}
+
+
+@pytest.fixture
+def eco_env(monkeypatch, mock):
+    def start(**faults):
+        eco = mock.MockEcosystem(**faults).__enter__()
+        for var, url in eco.env().items():
+            monkeypatch.setenv(var, url)
+        started.append(eco)
+        return eco
+
+    started: list = []
+    yield start
+    for eco in started:
+        eco.__exit__(None, None, None)
+
+
+def check_complete(data, tables, registry, month, *, odl_form="sdk"):
+    """Every table, every record with its numbers. `data` serves the expected values: a running
+    MockEcosystem (its month and switches applied) or the mock module (the demo month)."""
+    assert set(tables) == set(RAW_SCHEMAS)
+    for name, frame in tables.items():
+        assert frame.schema == RAW_SCHEMAS[name], name
+    for table, rows in data.expected_rows(registry).items():
+        assert tables[table].height == rows, table
+    want = {
+        (ns, m["id"].split("/")[1], m["downloads"], m["downloadsAllTime"], m["likes"])
+        for _, ns in registry.namespaces("huggingface")
+        for m in data.hf_models(ns)
+        if not m["private"]
+    }
+    got = (
+        tables["hf_models"]
+        .select("namespace", "name", "downloads_last_month", "downloads_all_time", "likes")
+        .rows()
+    )
+    assert set(got) == want
+    want = {
+        (m["id"], m["downloads"], m["likes"])
+        for _, ns in registry.namespaces("modelscope")
+        for kind in ("models", "datasets")
+        for m in data.ms_repos(kind, ns)
+    }
+    got = {
+        row
+        for t in ("ms_models", "ms_datasets")
+        for row in tables[t]
+        .select(pl.concat_str("namespace", pl.lit("/"), "name"), "total_downloads", "likes")
+        .rows()
+    }
+    assert got == want
+    assert set(tables["ms_models"]["created_at"]) <= {"2024-03-01T00:00:00Z"}
+    want = {
+        (org, f"OpenDataLab/{d['name']}", data.odl_downloads(d, odl_form), d["likes"])
+        for org, ns in registry.namespaces("opendatalab")
+        for d in data.odl_datasets(ns)
+    }
+    got = (
+        tables["odl_datasets"]
+        .select("org", pl.concat_str("namespace", pl.lit("/"), "name"), "total_downloads", "likes")
+        .rows()
+    )
+    assert set(got) == want
+    if tables["odl_datasets"].height:  # media types reach the labels: none is left without a modality
+        odl_keys = tables["odl_datasets"].select(key=pl.concat_str("namespace", pl.lit("/"), "name"))
+        labels = tables["dataset_labels"].join(odl_keys, on="key")
+        assert labels.height == odl_keys.height and labels["modality"].null_count() == 0
+    want = {(d["uriName"], d["downloadNumb"], d["subscribedNumb"]) for d in data.baai_datasets()}
+    if registry.namespaces("baai"):
+        assert set(tables["baai_datasets"].select("name", "total_downloads", "likes").rows()) == want
+    code = tables["code_repos"]
+    for repo in registry.code_repos():
+        row = code.filter(pl.col("repo") == repo.repo).row(0, named=True)
+        nums = data.repo_numbers(repo.repo)
+        assert (row["stars"], row["forks"]) == (nums["stars"], nums["forks"])
+        if repo.platform == "github":
+            assert row["open_issues"] == nums["open_issues_and_prs"] - nums["open_prs"]
+            assert (
+                row["contributors"] == nums["contributors"] and row["commits_last_month"] == nums["commits"]
+            )
+    assert (tables["org_registry"]["month"] == month).all()
+    assert tables["model_labels"].height == tables["hf_models"].height + tables["ms_models"].height
+    manifest = tables["snapshot_manifest"]
+    assert (manifest["status"] == "ok").all() and manifest["failures"].sum() == 0
+
+
+@pytest.fixture(name="check_complete")
+def check_complete_fixture():
+    """check_complete(data, tables, registry, month, odl_form=...): every record with its numbers."""
+    return check_complete
+
+
+@pytest.fixture
+def e2e_registry():
+    """The project registry restricted to E2E_ORGS (what `live_source` collects by default)."""
+    from leaderboard_pipeline.registry import load_registry
+
+    return load_registry(REGISTRY).subset(E2E_ORGS)
+
+
+@pytest.fixture
+def small_registry():
+    """(path, Registry) of fixtures/registry-small.yaml."""
+    from leaderboard_pipeline.registry import load_registry
+
+    return SMALL_REGISTRY, load_registry(SMALL_REGISTRY)
+
+
+@pytest.fixture(name="live_source")
+def live_source_fixture():
+    """live_source(settings, cassettes=None, mode="off", orgs=E2E_ORGS, **LiveSource kwargs)."""
+    return make_live_source

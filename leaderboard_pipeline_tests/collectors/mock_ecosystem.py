@@ -1,13 +1,35 @@
 """A fake ecosystem of all six platforms on 127.0.0.1, for end-to-end tests and the demo cassettes.
 
 Every namespace / repo gets deterministic, plausible fake data derived from its name, so any registry can
-be served, and `expected_rows` says how many records a complete collection must produce. Faults are
-injectable: latency, a share of 5xx answers, a burst of 429s with Retry-After, one slow answer that trips
-the client's read timeout, and permanent failures for chosen paths.
+be served, and `MockEcosystem.expected_rows` says how many records a complete collection must produce.
+`MockEcosystem(month="2026-12")` serves a later month: every cumulative counter grown by a deterministic
+amount per month since 2025-03 (the demo month), so two months recorded from it difference sensibly.
+
+Faults are injectable: latency, a share of 5xx answers, a burst of 429s with Retry-After, one slow
+answer that trips the client's read timeout, permanent failures for chosen paths, a platform that is
+down. Switches serve the variants the official clients allow (docs/data-sources.md, "Official clients"):
+
+    ms_timestamps="seconds" | "ms"   ModelScope times as Unix seconds / milliseconds (default ISO text)
+    ms_success=False                 ModelScope envelope without `success`
+    ms_owner_ignored=("datasets",)   the server ignores `owner=` for those kinds and filters by `author=`
+    empty_repos=("o/r",)             empty GitHub repos: /commits 409, /contributors 204, no PRs
+    odl_form="get"                   OpenDataLab's GET list with `code` (default: the SDK's POST, no `code`)
+    odl_page_cap=12                  OpenDataLab serves at most 12 items per page whatever is asked
+    baai_code=False                  BAAI envelope without `code`
+    baai_login="http" | "envelope"   BAAI refuses anonymous access (HTTP 401, or code 401 inside a 200)
+    hf_children=False                the Hub's model detail without `childrenModelCount`
+    hf_children_in_list=True         the Hub's list items already carry `childrenModelCount`
+    rename={"huggingface": {"downloads": "downloads_30d"}}   a field renamed in every list item
+    down=("opendatalab",)            every request of those platforms answers 503
 
 Record the demo month (run from the repo root):
 
     .venv/bin/python leaderboard_pipeline_tests/collectors/mock_ecosystem.py record-demo
+
+Record a later month's cassettes, exactly as LiveSource record mode writes them, into DIR/<month>/:
+
+    .venv/bin/python leaderboard_pipeline_tests/collectors/mock_ecosystem.py record-month 2026-11 \\
+        --out DIR [--orgs BAAI,Ali,...] [--down opendatalab --allow-missing opendatalab] [--faults]
 
 Measure requests per org / snapshot and the achieved request rate (all 32 registry orgs):
 
@@ -16,17 +38,22 @@ Measure requests per org / snapshot and the achieved request rate (all 32 regist
 
 from __future__ import annotations
 
+import argparse
+import calendar
 import hashlib
 import json
+import os
 import random
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 DEMO_ORGS = ["BAAI", "ShanghaiAILab", "Ali", "Meta", "Google", "Baidu"]
+BASE_MONTH = "2025-03"  # the demo month: counters as generated; later months grow from here
 PREFIXES = {
     "hf": "HF_ENDPOINT",
     "ms": "MODELSCOPE_ENDPOINT",
@@ -36,12 +63,38 @@ PREFIXES = {
     "gitee": "LEADERBOARD_GITEE_URL",
     "gitcode": "LEADERBOARD_GITCODE_URL",
 }
+PREFIX_OF = {  # collectors.http.PLATFORMS key -> URL prefix on the mock
+    "huggingface": "hf",
+    "modelscope": "ms",
+    "github": "gh",
+    "opendatalab": "odl",
+    "baai": "baai",
+    "gitee": "gitee",
+    "gitcode": "gitcode",
+}
+PREFIXES_TO_KEYS = list(PREFIX_OF)
 HF_PAGE = 4  # the mock's own page cap, far below the requested limit=1000, so paging is exercised
 BAAI_PAGE = 3
+BIG_ODL_PUBLISHER = "12199"  # enough datasets to span pages at the SDK's 25 and at a cap of 12
+OTHER_MS_OWNERS = ("damo", "AI-ModelScope")  # what a listing that ignores `owner=` shows first
 
 
 def _n(text: str, mod: int) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest()[:12], 16) % mod
+
+
+def months_since_base(month: str | None) -> int:
+    """Months from the demo month to `month` (0 for None or earlier): how much counters have grown."""
+    if not month:
+        return 0
+    year, mon = map(int, month.split("-"))
+    base_year, base_mon = map(int, BASE_MONTH.split("-"))
+    return max(0, (year - base_year) * 12 + mon - base_mon)
+
+
+def grown(value: int, key: str, month: str | None) -> int:
+    """A cumulative counter in `month`: the base value plus a per-item deterministic amount a month."""
+    return value + months_since_base(month) * (1 + _n(key + "+growth", 97))
 
 
 _MODEL_KINDS = [
@@ -61,9 +114,16 @@ _DATASET_KINDS = [
     ("{ns}-vqa-bench", ["modality:image", "modality:text"]),
     ("{ns}-dpo-pairs", ["modality:text"]),
 ]
+# OpenDataLab datasets: name stem (its lifecycle), media types, task types
+_ODL_KINDS = [
+    ("corpus", ["Text"], ["Text Generation"]),
+    ("instruct", ["Text"], ["Question Answering"]),
+    ("bench", ["Image", "Text"], ["Visual Question Answering"]),
+    ("pretrain", ["Video"], []),
+]
 
 
-def hf_models(ns: str) -> list[dict]:
+def hf_models(ns: str, month: str | None = None) -> list[dict]:
     items = []
     for i in range(2 + _n(ns, 6)):
         tmpl, tag, lib, tags, params = _MODEL_KINDS[(i + _n(ns, 8)) % len(_MODEL_KINDS)]
@@ -75,9 +135,9 @@ def hf_models(ns: str) -> list[dict]:
             "author": ns,
             "createdAt": "2024-05-01T10:00:00.000Z",
             "lastModified": "2025-02-01T10:00:00.000Z",
-            "downloads": 10 + _n(rid, 200_000) * (i % 3),
-            "downloadsAllTime": 1000 + _n(rid, 2_000_000),
-            "likes": _n(rid + "l", 900),
+            "downloads": 10 + _n(rid, 200_000) * (i % 3) + months_since_base(month) * _n(rid + "30", 50),
+            "downloadsAllTime": grown(1000 + _n(rid, 2_000_000), rid, month),
+            "likes": grown(_n(rid + "l", 900), rid + "l", month),
             "pipeline_tag": tag,
             "library_name": lib,
             "tags": [*tags, lib, "region:us"],
@@ -92,7 +152,11 @@ def hf_models(ns: str) -> list[dict]:
     return items
 
 
-def hf_datasets(ns: str) -> list[dict]:
+def hf_children(repo_id: str, month: str | None = None) -> int:
+    return grown(_n(repo_id + "tree", 40), repo_id + "tree", month)
+
+
+def hf_datasets(ns: str, month: str | None = None) -> list[dict]:
     out = []
     for i in range(_n(ns + "/ds", 4)):
         tmpl, tags = _DATASET_KINDS[i]
@@ -104,9 +168,9 @@ def hf_datasets(ns: str) -> list[dict]:
                 "author": ns,
                 "createdAt": "2024-06-01T00:00:00.000Z",
                 "lastModified": "2025-01-01T00:00:00.000Z",
-                "downloads": _n(rid, 50_000),
-                "downloadsAllTime": _n(rid, 50_000) + 100_000,
-                "likes": _n(rid + "l", 300),
+                "downloads": _n(rid, 50_000) + months_since_base(month) * _n(rid + "30", 50),
+                "downloadsAllTime": grown(_n(rid, 50_000) + 100_000, rid, month),
+                "likes": grown(_n(rid + "l", 300), rid + "l", month),
                 "tags": tags,
                 "private": False,
             }
@@ -114,7 +178,7 @@ def hf_datasets(ns: str) -> list[dict]:
     return out
 
 
-def ms_repos(kind: str, ns: str) -> list[dict]:
+def ms_repos(kind: str, ns: str, month: str | None = None) -> list[dict]:
     count = (
         55 if (ns, kind) == ("Qwen", "models") else (1 + _n(ns, 5) if kind == "models" else _n(ns + "d", 3))
     )
@@ -126,8 +190,8 @@ def ms_repos(kind: str, ns: str) -> list[dict]:
             {
                 "id": f"{ns}/{name}",
                 "display_name": name,
-                "downloads": 100 + _n(name, 500_000),
-                "likes": _n(name + "l", 400),
+                "downloads": grown(100 + _n(name, 500_000), name, month),
+                "likes": grown(_n(name + "l", 400), name + "l", month),
                 "created_at": "2024-03-01T00:00:00Z",
                 "last_modified": "2025-02-20T00:00:00Z",
                 "tags": ["文本"] if kind == "datasets" else tags,
@@ -139,31 +203,43 @@ def ms_repos(kind: str, ns: str) -> list[dict]:
     return out
 
 
-def odl_datasets(created_by: str) -> list[dict]:
+def odl_datasets(created_by: str, month: str | None = None) -> list[dict]:
+    """Neutral records; the handler renders them in the SDK's or the GET form."""
+    count = 30 if created_by == BIG_ODL_PUBLISHER else 1 + _n(created_by, 3)
     out = []
-    for i in range(1 + _n(created_by, 3)):
-        downloads = 120 + _n(f"{created_by}/{i}", 40_000)
+    for i in range(count):
+        stem, media, tasks = _ODL_KINDS[i % len(_ODL_KINDS)]
+        key = f"{created_by}/{i}"
         out.append(
             {
-                "name": f"OpenDataLab/set-{created_by}-{i}",
-                # The site shows display strings; exercise the parser on half of them.
-                "downloadCount": f"{downloads / 1000:.1f}k" if i % 2 else downloads,
-                "likeCount": _n(f"{created_by}/{i}/l", 90),
-                "mediaTypes": ["Text"],
+                "index": i,
+                "id": 10_000 + _n(key, 90_000),
+                "publisher": "OpenDataLab",
+                "name": f"{stem}-{created_by}-{i}",
+                "downloads": grown(120 + _n(key, 40_000), key, month),
+                "likes": grown(_n(key + "/l", 90), key + "/l", month),
+                "media": media,
+                "tasks": tasks,
             }
         )
     return out
 
 
-def baai_datasets() -> list[dict]:
+def odl_tags(item: dict) -> list[str]:
+    """The tags the collector must derive from an OpenDataLab item's media and task types."""
+    media = [f"modality:{m.lower()}" for m in item["media"]]
+    return media + [f"task_categories:{'-'.join(t.lower().split())}" for t in item["tasks"]]
+
+
+def baai_datasets(month: str | None = None) -> list[dict]:
     names = ["BAAI-CCI3-HQ", "Infinity-Instruct", "IndustryCorpus2", "CCI4-M2-Base", "OpenSeek-Eval"]
     return [
         {
             "id": i,
             "uriName": n,
             "datasetName": n,
-            "downloadNumb": 200 + _n(n, 5000),
-            "subscribedNumb": _n(n + "s", 30),
+            "downloadNumb": grown(200 + _n(n, 5000), n, month),
+            "subscribedNumb": grown(_n(n + "s", 30), n + "s", month),
             "tags": ["文本", "预训练"] if i % 2 == 0 else ["文本", "指令微调"],
             "deleted": False,
         }
@@ -171,26 +247,29 @@ def baai_datasets() -> list[dict]:
     ]
 
 
-def repo_numbers(repo: str) -> dict[str, int]:
+def repo_numbers(repo: str, month: str | None = None, empty: bool = False) -> dict[str, int]:
+    k = months_since_base(month)
     return {
-        "stars": 100 + _n(repo, 60_000),
-        "forks": 10 + _n(repo + "f", 9000),
-        "open_prs": _n(repo + "p", 120),
-        "open_issues_and_prs": 150 + _n(repo + "i", 2000),
-        "contributors": 1 + _n(repo + "c", 900),
-        "commits": _n(repo + "m", 400),
+        "stars": grown(100 + _n(repo, 60_000), repo, month),
+        "forks": grown(10 + _n(repo + "f", 9000), repo + "f", month),
+        "open_prs": 0 if empty else _n(repo + "p" + str(k), 120),
+        "open_issues_and_prs": 150 + _n(repo + "i" + str(k), 2000),
+        "contributors": 0 if empty else grown(1 + _n(repo + "c", 900), repo + "c", month),
+        "commits": 0 if empty else _n(repo + "m" + str(k), 400),
     }
 
 
-def expected_rows(registry) -> dict[str, int]:
+def expected_rows(registry, month: str | None = None) -> dict[str, int]:
     """Rows a complete collection of `registry` (a leaderboard_pipeline.registry.Registry) must give."""
     return {
-        "hf_models": sum(len(hf_models(ns)) - 1 for _, ns in registry.namespaces("huggingface")),
-        "hf_datasets": sum(len(hf_datasets(ns)) for _, ns in registry.namespaces("huggingface")),
-        "ms_models": sum(len(ms_repos("models", ns)) for _, ns in registry.namespaces("modelscope")),
-        "ms_datasets": sum(len(ms_repos("datasets", ns)) for _, ns in registry.namespaces("modelscope")),
-        "odl_datasets": sum(len(odl_datasets(ns)) for _, ns in registry.namespaces("opendatalab")),
-        "baai_datasets": len(baai_datasets()) * len(registry.namespaces("baai")),
+        "hf_models": sum(len(hf_models(ns, month)) - 1 for _, ns in registry.namespaces("huggingface")),
+        "hf_datasets": sum(len(hf_datasets(ns, month)) for _, ns in registry.namespaces("huggingface")),
+        "ms_models": sum(len(ms_repos("models", ns, month)) for _, ns in registry.namespaces("modelscope")),
+        "ms_datasets": sum(
+            len(ms_repos("datasets", ns, month)) for _, ns in registry.namespaces("modelscope")
+        ),
+        "odl_datasets": sum(len(odl_datasets(ns, month)) for _, ns in registry.namespaces("opendatalab")),
+        "baai_datasets": len(baai_datasets(month)) * len(registry.namespaces("baai")),
         "code_repos": len(registry.code_repos()),
     }
 
@@ -207,6 +286,7 @@ class MockEcosystem:
     def __init__(
         self,
         *,
+        month: str | None = None,
         latency_ms: float = 0.0,
         error_rate: float = 0.0,
         burst_429: int = 0,
@@ -215,11 +295,35 @@ class MockEcosystem:
         timeout_once: str | None = None,
         timeout_s: float = 1.0,
         fail_paths: tuple[str, ...] = (),
+        down: tuple[str, ...] = (),
+        ms_timestamps: str = "iso",
+        ms_success: bool = True,
+        ms_owner_ignored: tuple[str, ...] = (),
+        empty_repos: tuple[str, ...] = (),
+        odl_form: str = "sdk",
+        odl_page_cap: int | None = None,
+        baai_code: bool = True,
+        baai_login: str | None = None,
+        hf_children: bool = True,
+        hf_children_in_list: bool = False,
+        rename: dict[str, dict[str, str]] | None = None,
         seed: int = 7,
     ):
+        self.month = month
         self.latency, self.error_rate = latency_ms / 1000, error_rate
         self.burst_429, self.burst_start, self.retry_after = burst_429, burst_start, retry_after
         self.timeout_once, self.timeout_s, self.fail_paths = timeout_once, timeout_s, fail_paths
+        self.down = tuple(f"/{PREFIX_OF[p]}/" for p in down)
+        self.ms_timestamps, self.ms_success, self.ms_owner_ignored = (
+            ms_timestamps,
+            ms_success,
+            ms_owner_ignored,
+        )
+        self.empty_repos = set(empty_repos)
+        self.odl_form, self.odl_page_cap = odl_form, odl_page_cap
+        self.baai_code, self.baai_login = baai_code, baai_login
+        self.children_in_detail, self.children_in_list = hf_children, hf_children_in_list
+        self.rename = {PREFIX_OF[p]: fields for p, fields in (rename or {}).items()}
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
         self.log: list[tuple[str, str, int, float]] = []  # (method, path, status, monotonic time)
@@ -228,7 +332,8 @@ class MockEcosystem:
         self.server.daemon_threads = True
         self.server.eco = self
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll interval: shutdown() waits for it, once per test.
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
 
     def __enter__(self) -> MockEcosystem:
         self._thread.start()
@@ -249,10 +354,45 @@ class MockEcosystem:
     def count(self, prefix: str = "") -> int:
         return sum(1 for _, path, *_ in self.log if path.startswith(f"/{prefix}"))
 
+    # -- the data this instance serves (its month and switches applied) -----------------------------
+    def hf_models(self, ns: str) -> list[dict]:
+        return hf_models(ns, self.month)
+
+    def hf_datasets(self, ns: str) -> list[dict]:
+        return hf_datasets(ns, self.month)
+
+    def hf_children(self, repo_id: str) -> int | None:
+        return hf_children(repo_id, self.month) if self.children_in_detail or self.children_in_list else None
+
+    def ms_repos(self, kind: str, ns: str) -> list[dict]:
+        return ms_repos(kind, ns, self.month)
+
+    def odl_datasets(self, created_by: str) -> list[dict]:
+        return odl_datasets(created_by, self.month)
+
+    def baai_datasets(self) -> list[dict]:
+        return baai_datasets(self.month)
+
+    def repo_numbers(self, repo: str) -> dict[str, int]:
+        return repo_numbers(repo, self.month, repo in self.empty_repos)
+
+    def expected_rows(self, registry) -> dict[str, int]:
+        return expected_rows(registry, self.month)
+
+    @staticmethod
+    def odl_downloads(item: dict, form: str) -> int:
+        return odl_downloads(item, form)
+
+    def renamed(self, prefix: str, item: dict) -> dict:
+        fields = self.rename.get(prefix)
+        return {fields.get(k, k): v for k, v in item.items()} if fields else item
+
     # -- fault decisions ---------------------------------------------------------------------------
     def fault(self, path: str) -> tuple[int, dict[str, str]] | str | None:
         with self.lock:
             n = len(self.log)
+            if any(path.startswith(p) for p in self.down):
+                return 503, {}
             if any(p in path for p in self.fail_paths):
                 return 500, {}
             if self.timeout_once and self.timeout_once in path:
@@ -267,6 +407,9 @@ class MockEcosystem:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as two writes; with Nagle on, a kept-alive connection waits ~40 ms for
+    # the client's delayed ACK before sending the body.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args) -> None:  # keep test output quiet
         pass
@@ -277,8 +420,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._serve()
 
+    @property
+    def eco(self) -> MockEcosystem:
+        return self.server.eco
+
     def _serve(self) -> None:
-        eco: MockEcosystem = self.server.eco
+        eco = self.eco
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length) or b"null")
         split = urlsplit(self.path)
@@ -302,7 +449,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": f"not found: {exc}"})
 
     def _send(self, status: int, payload, headers: dict[str, str] | None = None) -> None:
-        eco: MockEcosystem = self.server.eco
+        eco = self.eco
         raw = b"" if payload is None else json.dumps(payload).encode()
         with eco.lock:
             eco.log.append((self.command, urlsplit(self.path).path, status, time.monotonic()))
@@ -319,51 +466,76 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- Hugging Face ------------------------------------------------------------------------------
     def _hf(self, path: str, q: dict, pairs: list, body) -> None:
-        eco: MockEcosystem = self.server.eco
+        eco = self.eco
         headers = {"RateLimit": '"api";r=480;t=200', "RateLimit-Policy": '"fixed window";"api";q=500;w=300'}
         if path in ("/api/models", "/api/datasets"):
-            items = hf_models(q["author"]) if path.endswith("models") else hf_datasets(q["author"])
+            items = eco.hf_models(q["author"]) if path.endswith("models") else eco.hf_datasets(q["author"])
+            if path.endswith("models") and eco.children_in_list:
+                items = [{**i, "childrenModelCount": eco.hf_children(i["id"])} for i in items]
             start = int(q.get("cursor", 0))
-            page = items[start : start + min(HF_PAGE, int(q.get("limit", 1000)))]
-            if start + HF_PAGE < len(items):
-                nxt = urlencode([(k, v) for k, v in pairs if k != "cursor"] + [("cursor", start + HF_PAGE)])
+            size = min(HF_PAGE, int(q.get("limit", 1000)))
+            page = [eco.renamed("hf", i) for i in items[start : start + size]]
+            if start + size < len(items):
+                nxt = urlencode([(k, v) for k, v in pairs if k != "cursor"] + [("cursor", start + size)])
                 headers["Link"] = f'<{eco.url}/hf{path}?{nxt}>; rel="next"'
             return self._send(200, page, headers)
         if path.startswith("/api/models/"):
             rid = path.removeprefix("/api/models/")
-            return self._send(
-                200, {"_id": "x", "id": rid, "childrenModelCount": _n(rid + "tree", 40)}, headers
-            )
+            detail = {"_id": "x", "id": rid}
+            if eco.children_in_detail:
+                detail["childrenModelCount"] = eco.hf_children(rid)
+            return self._send(200, detail, headers)
         raise KeyError(path)
 
     # -- ModelScope --------------------------------------------------------------------------------
     def _ms(self, path: str, q: dict, pairs: list, body) -> None:
+        eco = self.eco
         kind = path.removeprefix("/openapi/v1/")
         if kind not in ("models", "datasets"):
             raise KeyError(path)
-        owner, number, size = q["owner"], int(q["page_number"]), int(q["page_size"])
+        number, size = int(q["page_number"]), int(q["page_size"])
         if size > 50 or number * size > 3000:
             return self._send(400, {"success": False, "message": "page_size must be <= 50"})
-        items = ms_repos(kind, owner)
-        page = items[(number - 1) * size : number * size]
+        if kind in eco.ms_owner_ignored:
+            if "author" in q:
+                owner, items = q["author"], eco.ms_repos(kind, q["author"])
+            else:  # the filter is not applied: other owners' items come first, as on the whole platform
+                owner = q.get("owner", "")
+                items = [i for o in (*OTHER_MS_OWNERS, owner) for i in eco.ms_repos(kind, o)]
+        else:
+            owner, items = q["owner"], eco.ms_repos(kind, q["owner"])
+        page = [self._ms_item(i) for i in items[(number - 1) * size : number * size]]
         # Key casing varies between answers on the real API: alternate it by owner.
         if _n(owner, 2):
             data = {kind.capitalize(): page, "TotalCount": len(items), "PageNumber": number}
         else:
             data = {kind: page, "total_count": len(items), "page_number": number, "page_size": size}
-        self._send(200, {"success": True, "data": data, "message": "ok"})
+        envelope = {"success": True, "data": data, "message": "ok"}
+        if not eco.ms_success:
+            del envelope["success"]
+        self._send(200, envelope)
+
+    def _ms_item(self, item: dict) -> dict:
+        eco = self.eco
+        if eco.ms_timestamps != "iso":
+            factor = 1000 if eco.ms_timestamps == "ms" else 1
+            for key in ("created_at", "last_modified"):
+                when = time.strptime(item[key], "%Y-%m-%dT%H:%M:%SZ")
+                item = {**item, key: calendar.timegm(when) * factor}
+        return eco.renamed("ms", item)
 
     # -- GitHub ------------------------------------------------------------------------------------
     def _gh(self, path: str, q: dict, pairs: list, body) -> None:
-        eco: MockEcosystem = self.server.eco
+        eco = self.eco
         parts = path.strip("/").split("/")
         if parts[0] != "repos" or len(parts) < 3:
             raise KeyError(path)
         repo = f"{parts[1]}/{parts[2]}"
-        nums = repo_numbers(repo)
-        rl = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4000", "x-ratelimit-reset": "0"}
+        nums = eco.repo_numbers(repo)
+        limit = "5000" if self.headers.get("Authorization") else "60"
+        rl = {"x-ratelimit-limit": limit, "x-ratelimit-remaining": "40", "x-ratelimit-reset": "0"}
         if len(parts) == 3:
-            etag = f'W/"{_n(repo, 10**9)}"'
+            etag = f'W/"{_n(repo + str(eco.month), 10**9)}"'
             if self.headers.get("If-None-Match") == etag:
                 return self._send(304, None, {**rl, "ETag": etag})
             payload = {
@@ -373,11 +545,15 @@ class _Handler(BaseHTTPRequestHandler):
                 "forks_count": nums["forks"],
                 "open_issues_count": nums["open_issues_and_prs"],
             }
-            return self._send(200, payload, {**rl, "ETag": etag})
+            return self._send(200, eco.renamed("gh", payload), {**rl, "ETag": etag})
         what = parts[3]
         counts = {"pulls": nums["open_prs"], "contributors": nums["contributors"], "commits": nums["commits"]}
         if what not in counts:
             raise KeyError(path)
+        if repo in eco.empty_repos and what == "commits":
+            return self._send(409, {"message": "Git Repository is empty.", "status": "409"}, rl)
+        if repo in eco.empty_repos and what == "contributors":
+            return self._send(204, None, rl)
         if what == "commits":
             with eco.lock:  # statistics-like first answer: 202 while "computing"
                 first = repo not in eco.served_202
@@ -392,29 +568,80 @@ class _Handler(BaseHTTPRequestHandler):
             rl["Link"] = f'<{base}&page=2>; rel="next", <{base}&page={total}>; rel="last"'
         self._send(200, [{"id": 1}], rl)
 
-    # -- OpenDataLab, BAAI, Gitee, GitCode ---------------------------------------------------------
+    # -- OpenDataLab -------------------------------------------------------------------------------
     def _odl(self, path: str, q: dict, pairs: list, body) -> None:
-        if path != "/api/datasets":
-            raise KeyError(path)
-        items = odl_datasets(q["createdBy"])
-        page_no, size = int(q["pageNo"]), int(q["pageSize"])
+        eco = self.eco
+        sdk = (self.command, path) == ("POST", "/api/datasets/list")
+        get = (self.command, path) == ("GET", "/api/datasets")
+        if not ((sdk and eco.odl_form == "sdk") or (get and eco.odl_form == "get")):
+            raise KeyError(f"{self.command} {path}")
+        args = body if sdk else q
+        items = eco.odl_datasets(str(args["createdBy"]))
+        size = min(int(args["pageSize"]), eco.odl_page_cap or 10**6)
+        page_no = int(args["pageNo"])
         page = items[page_no * size : (page_no + 1) * size]
-        self._send(200, {"code": 200, "data": {"list": page, "total": len(items)}})
+        if sdk:  # the SDK reads data.list only: no code, no total; types as {"name": {"en": ...}}
+            rows = [eco.renamed("odl", self._odl_sdk_item(i)) for i in page]
+            return self._send(200, {"data": {"list": rows}})
+        rows = [eco.renamed("odl", self._odl_get_item(i)) for i in page]
+        self._send(200, {"code": 200, "data": {"list": rows, "total": len(items)}})
 
+    @staticmethod
+    def _odl_sdk_item(item: dict) -> dict:
+        return {
+            "id": item["id"],
+            "name": item["name"],
+            "viewCount": item["downloads"] * 3,
+            "downloadCount": item["downloads"],
+            "likeCount": item["likes"],
+            "introduction": {"en": f"{item['name']} (mock)", "zh": ""},
+            "attrs": {
+                "publisher": [{"name": {"en": item["publisher"], "zh": "上海人工智能实验室"}}],
+                "mediaTypes": [{"name": {"en": m}} for m in item["media"]],
+                "taskTypes": [{"name": {"en": t}} for t in item["tasks"]],
+                "labelTypes": [],
+                "fileBytes": 1 << 30,
+                "fileCount": 12,
+            },
+        }
+
+    @staticmethod
+    def _odl_get_item(item: dict) -> dict:
+        downloads = item["downloads"]
+        return {
+            "name": f"{item['publisher']}/{item['name']}",
+            # The site shows display strings; exercise the parser on every other item. A display string
+            # keeps one decimal: the collector stores the rounded value (see odl_downloads).
+            "downloadCount": f"{downloads / 1000:.1f}k" if odl_display(item) else downloads,
+            "likeCount": item["likes"],
+            "mediaTypes": item["media"],
+            "taskTypes": item["tasks"],
+        }
+
+    # -- BAAI, Gitee, GitCode ----------------------------------------------------------------------
     def _baai(self, path: str, q: dict, pairs: list, body) -> None:
+        eco = self.eco
         if path != "/api/datahub/search/v1/getAllDataset":
             raise KeyError(path)
-        items = baai_datasets()
+        logged_in = self.headers.get("Authorization") or self.headers.get("Cookie")
+        if eco.baai_login == "http" and not logged_in:
+            return self._send(401, {"code": 401, "message": "请先登录"})
+        if eco.baai_login == "envelope" and not logged_in:
+            return self._send(200, {"code": 401, "message": "请先登录", "data": None})
+        items = eco.baai_datasets()
         offset = int(body["offset"])
-        page = items[offset : offset + min(BAAI_PAGE, int(body["limit"]))]
-        self._send(200, {"code": 0, "data": {"total": len(items), "list": page}})
+        page = [eco.renamed("baai", i) for i in items[offset : offset + min(BAAI_PAGE, int(body["limit"]))]]
+        envelope = {"code": 0, "data": {"total": len(items), "list": page}}
+        if not eco.baai_code:
+            del envelope["code"]
+        self._send(200, envelope)
 
     def _gitee(self, path: str, q: dict, pairs: list, body) -> None:
         parts = path.strip("/").split("/")
         if parts[0] != "repos" or len(parts) != 3:
             raise KeyError(path)
         repo = f"{parts[1]}/{parts[2]}"
-        nums = repo_numbers(repo)
+        nums = self.eco.repo_numbers(repo)
         payload = {
             "full_name": repo,
             "stargazers_count": nums["stars"],
@@ -427,42 +654,96 @@ class _Handler(BaseHTTPRequestHandler):
     _gitcode = _gitee
 
 
-def record_demo(month: str = "2025-03", root: Path | None = None) -> dict:
-    """Record the demo month from the mock (with its faults) into data/cassettes/<month>/."""
+def odl_display(item: dict) -> bool:
+    """Whether the GET form shows this item's downloads as a display string ("12.3k")."""
+    return item["index"] % 2 == 1
+
+
+def odl_downloads(item: dict, form: str) -> int:
+    """The downloads the collector must store for an item (a display string keeps one decimal)."""
+    downloads = item["downloads"]
+    if form == "get" and odl_display(item):
+        return round(float(f"{downloads / 1000:.1f}") * 1000)
+    return downloads
+
+
+@contextmanager
+def env_vars(values: dict[str, str | None]):
+    """Set environment variables (None: unset) for the block, then restore what was there."""
+    saved = {var: os.environ.get(var) for var in values}
+    try:
+        _set_env(values)
+        yield
+    finally:
+        _set_env(saved)
+
+
+def _set_env(values: dict[str, str | None]) -> None:
+    for var, value in values.items():
+        if value is None:
+            os.environ.pop(var, None)
+        else:
+            os.environ[var] = value
+
+
+FAST = {"rate": 200.0, "burst": 5, "backoff_base": 0.01, "max_wait": 0.05, "read_timeout": 0.5}
+DEMO_FAULTS = {"error_rate": 0.05, "burst_429": 3, "timeout_once": "/api/datahub", "timeout_s": 0.8}
+
+
+def record_month(
+    month: str,
+    root: Path,
+    *,
+    orgs: list[str] | None = None,
+    faults: bool = False,
+    down: tuple[str, ...] = (),
+    allow_missing: tuple[str, ...] = (),
+    date_crawl: str | None = None,
+    **switches,
+) -> dict:
+    """Record `month` from a mock serving that month into `root/<month>/`, as LiveSource record mode does.
+
+    The snapshot pretends to be crawled on the 7th of the month (like the published snapshots), unless
+    `date_crawl` says otherwise. An existing recording of the month is replaced."""
     import logging
-    import os
     import shutil
 
     from leaderboard_pipeline.sources.live import LiveSource
 
     repo_root = Path(__file__).resolve().parents[2]
-    root = root or repo_root / "data" / "cassettes"
+    root = Path(root)
     shutil.rmtree(root / month, ignore_errors=True)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    fast = {"rate": 200.0, "burst": 5, "backoff_base": 0.01, "max_wait": 0.05, "read_timeout": 0.5}
-    with MockEcosystem(error_rate=0.05, burst_429=3, timeout_once="/api/datahub", timeout_s=0.8) as eco:
-        os.environ.update(eco.env())
+    options = {**(DEMO_FAULTS if faults else {}), **switches}
+    with MockEcosystem(month=month, down=down, **options) as eco, env_vars(eco.env()):
         source = LiveSource(
             repo_root / "data" / "registry" / "orgs.yaml",
             root,
             "record",
-            orgs=DEMO_ORGS,
-            platform_settings=dict.fromkeys(PREFIXES_TO_KEYS, fast),
+            orgs=orgs,
+            platform_settings=dict.fromkeys(PREFIXES_TO_KEYS, FAST),
+            allow_missing=frozenset(allow_missing),
         )
         tables = source.read_month(month)
-    # The demo month pretends to be crawled on the 7th, like the published snapshots.
     meta_path = root / month / "_snapshot.json"
     meta = json.loads(meta_path.read_text())
-    meta_path.write_text(json.dumps({**meta, "date_crawl": f"{month}-07"}, indent=1) + "\n")
+    meta["date_crawl"] = date_crawl or f"{month}-07"
+    meta_path.write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
     return {
+        "month": month,
+        "folder": str(root / month),
         "rows": {t: f.height for t, f in tables.items()},
-        "last_run": source.last_run,
+        "missing": source.last_run["missing"],
+        "requests": sum(v["requests"] for v in source.last_run["platform"].values()),
         "served": len(eco.log),
     }
 
 
-PREFIXES_TO_KEYS = ["huggingface", "modelscope", "github", "opendatalab", "baai", "gitee", "gitcode"]
+def record_demo(month: str = "2025-03", root: Path | None = None) -> dict:
+    """Record the demo month from the mock (with its faults) into data/cassettes/<month>/."""
+    root = root or Path(__file__).resolve().parents[2] / "data" / "cassettes"
+    return record_month(month, root, orgs=DEMO_ORGS, faults=True)
 
 
 def measure(rate: float = 20.0, orgs: list[str] | None = None) -> dict:
@@ -471,14 +752,11 @@ def measure(rate: float = 20.0, orgs: list[str] | None = None) -> dict:
     Every platform's limiter is set to `rate` req/s (burst 1); waits are scaled down so only the limiter
     paces the run. The mock answers with 5 ms latency and no faults.
     """
-    import os
-
     from leaderboard_pipeline.sources.live import LiveSource
 
     registry = Path(__file__).resolve().parents[2] / "data" / "registry" / "orgs.yaml"
     settings = {"rate": rate, "burst": 1, "backoff_base": 0.01, "backoff_cap": 0.02}
-    with MockEcosystem(latency_ms=5) as eco:
-        os.environ.update(eco.env())
+    with MockEcosystem(latency_ms=5) as eco, env_vars(eco.env()):
         source = LiveSource(
             registry, None, "off", orgs=orgs, platform_settings=dict.fromkeys(PREFIXES_TO_KEYS, settings)
         )
@@ -497,10 +775,42 @@ def measure(rate: float = 20.0, orgs: list[str] | None = None) -> dict:
     }
 
 
-if __name__ == "__main__":
-    if sys.argv[1:] == ["record-demo"]:
-        print(json.dumps(record_demo(), indent=1))
-    elif sys.argv[1:2] == ["measure"]:
-        print(json.dumps(measure(*(float(a) for a in sys.argv[2:3])), indent=1))
+def _names(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("record-demo", help="record the demo month into data/cassettes/2025-03")
+    rec = sub.add_parser("record-month", help="record a month's cassettes into OUT/<month>/")
+    rec.add_argument("month", help="YYYY-MM: the month the mock serves and the recording is filed under")
+    rec.add_argument("--out", required=True, type=Path, help="cassette root (LiveSource's cassette_dir)")
+    rec.add_argument("--orgs", type=_names, help="registry orgs, comma-separated (default: all)")
+    rec.add_argument("--down", type=_names, default=[], help="platforms answering 503 (e.g. opendatalab)")
+    rec.add_argument("--allow-missing", type=_names, default=[], help="platforms allowed to be missing")
+    rec.add_argument("--faults", action="store_true", help="inject the demo's 5xx, 429s and a timeout")
+    meas = sub.add_parser("measure", help="requests per org / snapshot at a given limiter rate")
+    meas.add_argument("rate", nargs="?", type=float, default=20.0)
+    args = parser.parse_args(argv)
+    if args.command == "record-demo":
+        result = record_demo()
+    elif args.command == "record-month":
+        result = record_month(
+            args.month,
+            args.out,
+            orgs=args.orgs,
+            faults=args.faults,
+            down=tuple(args.down),
+            allow_missing=tuple(args.allow_missing),
+        )
     else:
-        sys.exit(__doc__)
+        result = measure(args.rate)
+    print(json.dumps(result, indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -22,10 +22,12 @@ def _upstream(request: httpx.Request) -> httpx.Response:
         nxt = str(request.url.copy_merge_params({"cursor": "2"}))
         return httpx.Response(
             200,
-            json=[{"_id": "1", "id": "BAAI/a", "downloads": 5}],
+            json=[{"_id": "1", "id": "BAAI/a", "downloads": 5, "likes": 0}],
             headers={**headers, "link": f'<{nxt}>; rel="next"'},
         )
-    return httpx.Response(200, json=[{"_id": "2", "id": "BAAI/b", "downloads": 7}], headers=headers)
+    return httpx.Response(
+        200, json=[{"_id": "2", "id": "BAAI/b", "downloads": 7, "likes": 1}], headers=headers
+    )
 
 
 def _client(tmp_path, mode, base, inner=None):
