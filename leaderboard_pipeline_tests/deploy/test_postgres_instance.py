@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from throwaway_postgres import PostgresUnavailable, free_port, throwaway_server  # beside this file
+from throwaway_postgres import PostgresUnavailable, alive, free_port, throwaway_server  # beside this file
 
 from leaderboard_pipeline import settings
 from leaderboard_pipeline.sources.factory import make_source
@@ -85,32 +85,51 @@ def query(connection, sql: str, *params, fetch: bool = True) -> list[tuple]:
         return cursor.fetchall() if fetch else []
 
 
+def process_group(pgid: int) -> list[int]:
+    """Live (non-zombie) processes of a process group."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _ppid, group = stat.read_text().rsplit(") ", 1)[1].split()[:3]
+        except (OSError, IndexError):
+            continue
+        if int(group) == pgid and state != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
 class Webserver:
-    """`dagster-webserver` in its own process group (the equivalent of `set -m`), so that one signal to the
-    group stops it and the code server it spawns."""
+    """`dagster-webserver` in its own process group (what `set -m` gives a shell job), so that one signal to
+    the group stops it and the code server it spawns."""
 
     def __init__(self, env: dict[str, str], log: Path):
+        self.env, self.log = env, log
+        self._start()
+
+    def _start(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
         executable = Path(sys.executable).with_name("dagster-webserver")
-        with log.open("w") as out:
+        with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 [str(executable), "-h", "127.0.0.1", "-p", str(self.port), "-w", "workspace.yaml"],
                 cwd=settings.PROJECT_ROOT,
-                env=env,
+                env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
 
-    def wait_until_up(self, timeout: float = 240.0) -> dict:
+    def wait_until_up(self, timeout: float = 240.0, attempts: int = 3) -> dict:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                pytest.fail(
-                    f"dagster-webserver exited with {self.process.returncode}:\n{self.log.read_text()}"
-                )
+                output = self.log.read_text()
+                if "address already in use" in output.lower() and attempts > 1:  # the port was taken
+                    attempts -= 1
+                    self._start()
+                    continue
+                pytest.fail(f"dagster-webserver exited with {self.process.returncode}:\n{output}")
             try:
                 answer = httpx.get(f"{self.url}/server_info", timeout=5)
                 if answer.status_code == 200:
@@ -127,21 +146,21 @@ class Webserver:
         assert "errors" not in answer, answer["errors"]
         return answer["data"]
 
-    def stop(self) -> None:
-        for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
-            try:
-                os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.process.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        try:  # the group's other members (the code server) must be gone too
-            os.killpg(self.process.pid, signal.SIGKILL)
+    def stop(self, timeout: float = 30.0) -> list[int]:
+        """SIGTERM to the group; the processes still alive after `timeout` (then killed)."""
+        group = self.process.pid
+        try:
+            os.killpg(group, signal.SIGTERM)
         except ProcessLookupError:
-            pass
+            return []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and (self.process.poll() is None or process_group(group)):
+            time.sleep(0.2)
+        survivors = process_group(group)
+        for pid in survivors:
+            os.kill(pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        return survivors
 
 
 RUNS = """{ runsOrError { __typename ... on Runs { results { runId status tags { key value } } } } }"""
@@ -220,5 +239,16 @@ def test_demo_months_on_postgres(postgres, instance_env, tmp_path):
         assert sorted(e["runId"] for e in evaluated) == sorted(run_ids)
         assert all(e["status"] == "SUCCEEDED" and e["evaluation"]["success"] for e in evaluated)
     finally:
-        webserver.stop()
-    assert webserver.process.poll() is not None
+        survivors = webserver.stop()
+    assert survivors == [], "SIGTERM to the webserver's process group left processes behind"
+    assert webserver.process.returncode is not None
+
+
+def test_the_throwaway_server_is_stopped_and_removed():
+    with throwaway_server() as server:
+        with closing(server.connect()) as connection:
+            assert query(connection, "SHOW port") == [(str(server.port),)]
+        folder = Path(f"/proc/{server.pid}/cwd").resolve().parent  # the postmaster runs in its data folder
+        assert folder.name.startswith("leaderboard-pg-")
+    assert not alive(server.pid)
+    assert not folder.exists()

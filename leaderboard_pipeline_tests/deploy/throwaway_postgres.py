@@ -77,13 +77,16 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command]
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Running (a zombie waiting to be reaped counts as stopped)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().split(") ", 1)[-1].startswith("Z"))
+    try:
+        return not Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].startswith("Z")
+    except (OSError, IndexError):  # gone meanwhile
+        return False
 
 
 def stop(pid: int, timeout: float = 30.0) -> None:
@@ -95,16 +98,44 @@ def stop(pid: int, timeout: float = 30.0) -> None:
             return
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            if not _alive(pid):
+            if not alive(pid):
                 return
             time.sleep(0.1)
+
+
+def _run(command: list[str], what: str) -> None:
+    done = subprocess.run(_as_server_user(command), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise PostgresUnavailable(f"{what} failed ({done.returncode}): {done.stdout}{done.stderr}")
+
+
+def _start(bin_dir: Path, base: Path, data: Path, attempts: int = 3) -> tuple[int, int]:
+    """Start on a free port (another port if someone took it meanwhile); the port and the postmaster PID."""
+    log = base / "server.log"
+    for attempt in range(attempts):
+        port = free_port()
+        # Throw-away data: no fsync. The socket lives in our folder, not in /var/run/postgresql.
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={base} -c fsync=off"
+        try:
+            _run(
+                [str(bin_dir / "pg_ctl"), "--pgdata", str(data), "--log", str(log)]
+                + ["--wait", "--timeout=60", "-o", options, "start"],
+                "pg_ctl start",
+            )
+        except PostgresUnavailable as exc:
+            server_log = log.read_text() if log.exists() else ""
+            if "already in use" in server_log and attempt + 1 < attempts:
+                continue
+            raise PostgresUnavailable(f"{exc}\n{server_log[-2000:]}") from None
+        return port, int((data / "postmaster.pid").read_text().split()[0])
+    raise AssertionError("unreachable")
 
 
 @contextmanager
 def throwaway_server(user: str = "dagster") -> Iterator[Server]:
     bin_dir = server_bin_dir()
     base = Path(tempfile.mkdtemp(prefix="leaderboard-pg-"))  # under /tmp: reachable by the postgres user
-    pid = None
+    data = base / "data"
     try:
         password = secrets.token_urlsafe(16)
         pwfile = base / "pwfile"
@@ -119,44 +150,16 @@ def throwaway_server(user: str = "dagster") -> Iterator[Server]:
                 ) from None
             for path in (base, pwfile):
                 os.chown(path, owner.pw_uid, owner.pw_gid)
-        data = base / "data"
-        subprocess.run(
-            _as_server_user(
-                [
-                    str(bin_dir / "initdb"),
-                    "--pgdata",
-                    str(data),
-                    "--username",
-                    user,
-                    f"--pwfile={pwfile}",
-                    "--auth=scram-sha-256",  # password authentication, as in production
-                    "--encoding=UTF8",
-                    "--locale=C",
-                    "--no-sync",
-                ]
-            ),
-            check=True,
-            capture_output=True,
+        _run(
+            [str(bin_dir / "initdb"), "--pgdata", str(data), "--username", user, f"--pwfile={pwfile}"]
+            # password authentication as in production; throw-away data needs no sync to disk
+            + ["--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync"],
+            "initdb",
         )
-        port = free_port()
-        # Throw-away data: no fsync. The socket lives in our folder, not in /var/run/postgresql.
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={base} -c fsync=off"
-        started = subprocess.run(
-            _as_server_user(
-                [str(bin_dir / "pg_ctl"), "--pgdata", str(data), "--log", str(base / "server.log")]
-                + ["--wait", "--timeout=60", "-o", options, "start"]
-            ),
-            capture_output=True,
-            text=True,
-        )
-        pid_file = data / "postmaster.pid"
-        if pid_file.exists():
-            pid = int(pid_file.read_text().split()[0])
-        if started.returncode != 0:
-            log = (base / "server.log").read_text() if (base / "server.log").exists() else ""
-            raise PostgresUnavailable(f"pg_ctl start failed: {started.stdout}{started.stderr}{log[-2000:]}")
+        port, pid = _start(bin_dir, base, data)
         yield Server("127.0.0.1", port, user, password, pid)
     finally:
-        if pid is not None:
-            stop(pid)
+        pid_file = data / "postmaster.pid"  # present while a server runs, whatever failed above
+        if pid_file.exists():
+            stop(int(pid_file.read_text().split()[0]))
         shutil.rmtree(base, ignore_errors=True)
