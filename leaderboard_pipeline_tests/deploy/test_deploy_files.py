@@ -247,6 +247,8 @@ def test_compose_images_are_ours_or_pinned():
         image = service["image"]
         if image.split(":")[0] == IMAGE.split(":")[0]:
             assert image == IMAGE, f"{name}: our image is tagged with the project version"
+            # only `code` builds it; the others must not look for it in a registry
+            assert name in built or service.get("pull_policy") == "never", name
         else:
             repository, _, tag = image.partition(":")
             assert PINNED_TAG.match(tag), f"{name}: {image} is not pinned to a version"
