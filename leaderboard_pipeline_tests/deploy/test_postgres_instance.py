@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from contextlib import closing
+from importlib.metadata import version
 from pathlib import Path
 
 import httpx
@@ -248,7 +249,8 @@ def test_cli_and_service_runs_on_postgres(postgres, instance_env, tmp_path):
             tmp_path,
         )
         services += [daemon, webserver]
-        assert webserver.wait_until(server_info)["dagster_webserver_version"] == "1.13.27"
+        info = webserver.wait_until(server_info)
+        assert info["dagster_webserver_version"] == version("dagster-webserver")
         web = webserver.port
         listed = graphql(web, RUNS)["runsOrError"]["results"]
         assert [r["status"] for r in listed] == ["SUCCESS"]  # the CLI's run
