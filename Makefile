@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint ui install clean browser
+.PHONY: run test lint ui install clean browser postgres
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (set PYTHON=...)"; exit 2; }
@@ -33,7 +33,12 @@ lint: $(STAMP)
 browser:
 	@bash leaderboard_pipeline_tests/site/ensure_chromium.sh
 
-test: $(STAMP) lint browser
+# The production-instance test runs a throw-away server from Debian's postgresql package (installed here
+# when missing; no default cluster is created).
+postgres:
+	@bash leaderboard_pipeline_tests/deploy/ensure_postgres.sh
+
+test: $(STAMP) lint browser postgres
 	$(BIN)/python -m pytest
 
 # The UI shares the CLI's Dagster instance and warehouse of one source (SOURCE=demo|archive|live:
