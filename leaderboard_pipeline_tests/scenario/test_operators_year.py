@@ -11,7 +11,7 @@
 7. a schedule tick for the current month with the demo (skipped, with the reason) and with the replayed
    live source (ranked and published).
 
-The live months were recorded from the mock ecosystem (`python -m leaderboard_pipeline_tests.scenario.record`).
+The live months were recorded from the mock ecosystem (`.venv/bin/python leaderboard_pipeline_tests/scenario/record.py`).
 """
 
 from __future__ import annotations
@@ -130,6 +130,12 @@ def test_an_operators_year(machine, reference_archive, capsys, monkeypatch):
     snapshots = read_partitions(live_db, "clean", "snapshots", [november], "methodology")
     differenced = snapshots.filter(pl.col("status") == "differenced")
     assert differenced.height and (differenced["previous_month"] == october).all()
+    # November was recorded with the BAAI data platform down and allowed to be missing: ranked, with the gap
+    assert dict(snapshots.select("table", "status").iter_rows())["baai_datasets"] == "missing"
+    gap = read_partitions(live_db, "raw", "snapshot_manifest", [november], None).filter(
+        pl.col("table") == "baai_datasets"
+    )
+    assert gap["status"].to_list() == ["missing"] and "HTTP 503" in gap["detail"][0]
     assert "done: nothing changed" in ok(capsys, "run", "--source", "live", "--months", november)
 
     # 6. an unknown org in next month's hand input is refused before anything is collected
@@ -156,6 +162,11 @@ def test_an_operators_year(machine, reference_archive, capsys, monkeypatch):
     assert result.success
     ranked = read_partitions(live_db, "scores", "overall", [december], "methodology")
     assert ranked.filter(pl.col("variant") == "monthly").height == 3
+    # December's BAAI downloads bridge November's gap: differenced against October, per 30 days
+    baai = read_partitions(live_db, "clean", "baai_datasets", [december], "methodology")
+    assert (baai["previous_month"] == october).all() and (baai["days_since_previous"] == 61).all()
+    expected = ((baai["total_downloads"] - baai["previous_total"]) * 30 / 61).round(0).clip(lower_bound=0)
+    assert (baai["downloads_month"] == expected.cast(pl.Int64)).all()
     site = machine / "site"
     assert (site / "index.html").exists() and december in (site / "index.html").read_text()
     assert isinstance(evaluate_tick(tick, source="live"), dg.SkipReason)  # produced: the next tick skips
