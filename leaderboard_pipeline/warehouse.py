@@ -144,7 +144,8 @@ def lock_wait() -> float:
 def _open(path: Path | str, read_only: bool, config: dict) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, waiting while another process (another run) holds the file: a second run waits
     for the first instead of failing. Announced once on stderr, bounded by LEADERBOARD_LOCK_WAIT."""
-    deadline = time.monotonic() + lock_wait()
+    started = time.monotonic()
+    deadline = started + lock_wait()
     announced = False
     while True:
         try:
@@ -152,7 +153,7 @@ def _open(path: Path | str, read_only: bool, config: dict) -> duckdb.DuckDBPyCon
         except (duckdb.Error, OSError) as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise _open_error(path, exc) from None
-            if not announced:
+            if not announced and time.monotonic() - started > 1.0:  # a brief wait needs no notice
                 holder = re.search(r"PID (\d+)", str(exc))
                 who = f" (PID {holder.group(1)})" if holder else ""
                 print(f"waiting for {path}: in use by another process{who}", file=sys.stderr, flush=True)

@@ -237,3 +237,31 @@ def test_allow_missing_names_an_unknown_platform_in_one_line(capsys):
     code, _, err = run_cli(capsys, "run", "--source", "live", "--allow-missing", "opendatalab,odl")
     assert code == 2 and err.strip().count("\n") == 0
     assert "unknown platform 'odl'" in err and "opendatalab" in err
+
+
+def test_a_live_month_recorded_beside_the_demo_cassettes_leaves_the_demo_alone(tmp_path, monkeypatch):
+    """Recording a live month into data/cassettes/<month>/ must not make the demo want that month."""
+    from leaderboard_pipeline.sources.factory import make_source
+
+    cassettes = tmp_path / "cassettes"
+    shutil.copytree(settings.DEMO_CASSETTES, cassettes)
+    (cassettes / "2026-12").mkdir()
+    (cassettes / "2026-12" / "_snapshot.json").write_text('{"orgs": ["BAAI"], "date_crawl": "2026-12-07"}')
+    monkeypatch.setattr(settings, "DEMO_CASSETTES", cassettes)
+    assert make_source("demo").months() == ["2024-12", "2025-01", "2025-02", "2025-03"]
+
+
+def test_a_warehouse_held_by_another_process_is_one_line(capsys, monkeypatch):
+    import duckdb
+
+    def locked(*args, **kwargs):
+        raise duckdb.IOException(
+            'IO Error: Could not set lock on file "w.duckdb": Conflicting lock is held in /usr/bin/python3 '
+            "(PID 4242) by user root. See also https://duckdb.org/docs/connect/concurrency"
+        )
+
+    monkeypatch.setenv("LEADERBOARD_LOCK_WAIT", "0.3")
+    monkeypatch.setattr(duckdb, "connect", locked)
+    code, _, err = run_cli(capsys, "run", "--source", "demo")
+    assert code == 2 and err.count("\n") == 1
+    assert "locked by another process (PID 4242)" in err and str(settings.warehouse_path("demo")) in err

@@ -17,6 +17,7 @@ The live months were recorded from the mock ecosystem (`.venv/bin/python leaderb
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -107,10 +108,15 @@ def test_an_operators_year(machine, reference_archive, capsys, monkeypatch):
     demo_db = machine / "warehouse" / "demo.duckdb"
     assert read_partitions(demo_db, "scores", "overall", None, "methodology")["org"].n_unique() == 6
 
-    # 4. the archive one month per run, in date order (the methodology profile's first pass over it)
+    # 4. the archive one month per run, in date order (the methodology profile's first pass over it),
+    # read from another path (a hard-linked copy): where a file was read from is not its content
+    elsewhere = machine / "elsewhere" / "osir-lmts"
+    shutil.copytree(reference_archive, elsewhere, copy_function=_link_or_copy)
     months = [p.name[:7] for p in sorted((reference_archive / "snapshots").iterdir()) if p.is_dir()]
     for month in months:
-        out = ok(capsys, "run", "--source", "archive", "--months", f"{month}..{month}")
+        out = ok(
+            capsys, "run", "--source", "archive", "--archive", str(elsewhere), "--months", f"{month}..{month}"
+        )
         assert f"new {month}" in out.split("clean:")[1].splitlines()[0], out  # its clean month is new
         assert "raw: unchanged" in out  # stored by the recipe with the same content
     archive_db = machine / "warehouse" / "archive.duckdb"
@@ -170,6 +176,13 @@ def test_an_operators_year(machine, reference_archive, capsys, monkeypatch):
     site = machine / "site"
     assert (site / "index.html").exists() and december in (site / "index.html").read_text()
     assert isinstance(evaluate_tick(tick, source="live"), dg.SkipReason)  # produced: the next tick skips
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system
+        shutil.copy2(src, dst)
 
 
 def _resources(source: str) -> dict:
