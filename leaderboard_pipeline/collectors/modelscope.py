@@ -74,6 +74,7 @@ def _record(item: dict[str, Any], kind: str, owner: str) -> dict[str, Any]:
         "library": pick(item, "library"),
         "tags": [str(t) for t in pick(item, "tags", default=[])],
         "parameters": pick(item, "params", "parameters"),
+        "license": pick(item, "license"),
         "created_at": _iso(pick(item, "created_at", "created_time", "gmt_create")),
         "last_modified": _iso(pick(item, "last_modified", "last_updated_time")),
     }

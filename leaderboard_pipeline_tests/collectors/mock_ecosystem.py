@@ -55,12 +55,20 @@ _MODEL_KINDS = [
     ("{ns}-seg-vit", "image-segmentation", "transformers", ["vit"], None),
     ("{ns}-protein-esm", None, "transformers", ["esm", "protein"], 650_000_000),
 ]
+# Licences as the Hub tags them (`license:<id>`; None: the card names none), and dataset domain tags.
+_LICENCES = ["apache-2.0", "mit", "llama3.1", "other", "cc-by-nc-4.0", "gemma", None, "apache-2.0"]
+_DOMAIN_TAGS = ["medical", "finance", "legal", "code", "math", "chemistry", None, None]
 _DATASET_KINDS = [
     ("{ns}-pretrain-corpus", ["modality:text", "task_categories:text-generation"]),
     ("{ns}-instruct-sft", ["modality:text", "task_categories:question-answering"]),
     ("{ns}-vqa-bench", ["modality:image", "modality:text"]),
     ("{ns}-dpo-pairs", ["modality:text"]),
 ]
+
+
+def _licence_tag(rid: str) -> list[str]:
+    licence = _LICENCES[_n(rid + "lic", len(_LICENCES))]
+    return [f"license:{licence}"] if licence else []
 
 
 def hf_models(ns: str) -> list[dict]:
@@ -80,9 +88,10 @@ def hf_models(ns: str) -> list[dict]:
             "likes": _n(rid + "l", 900),
             "pipeline_tag": tag,
             "library_name": lib,
-            "tags": [*tags, lib, "region:us"],
+            "tags": [*tags, lib, *_licence_tag(rid), "region:us"],
             "private": False,
             "safetensors": {"parameters": {"BF16": params}, "total": params} if params else None,
+            "gated": "manual" if _n(rid + "g", 5) == 0 else False,
         }
         items.append(item)
     # One private repo per account: what a token would expose; the collector must drop it.
@@ -107,7 +116,7 @@ def hf_datasets(ns: str) -> list[dict]:
                 "downloads": _n(rid, 50_000),
                 "downloadsAllTime": _n(rid, 50_000) + 100_000,
                 "likes": _n(rid + "l", 300),
-                "tags": tags,
+                "tags": [*tags, *filter(None, [_DOMAIN_TAGS[_n(rid + "dom", len(_DOMAIN_TAGS))]])],
                 "private": False,
             }
         )
@@ -130,9 +139,10 @@ def ms_repos(kind: str, ns: str) -> list[dict]:
                 "likes": _n(name + "l", 400),
                 "created_at": "2024-03-01T00:00:00Z",
                 "last_modified": "2025-02-20T00:00:00Z",
-                "tags": ["文本"] if kind == "datasets" else tags,
+                "tags": ["文本", *(["金融"] if i == 1 else [])] if kind == "datasets" else tags,
                 "tasks": [tag] if tag and kind == "models" else [],
                 "params": params if kind == "models" else None,
+                "license": ("Apache License 2.0" if i % 3 else None) if kind == "models" else None,
                 "private": False,
             }
         )
