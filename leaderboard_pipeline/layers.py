@@ -17,20 +17,24 @@ from leaderboard_pipeline.cleaning import (
     previous_month,
 )
 from leaderboard_pipeline.metrics import (
+    ITEM_SCHEMA,
     METRIC_SCHEMA,
     accumulate,
     data_metrics,
     input_metrics,
     model_metrics,
     ranked_orgs,
+    repo_metrics,
+    stored_items,
 )
 from leaderboard_pipeline.profiles import DIMENSIONS, Cleaning, Profile
+from leaderboard_pipeline.raw_tables import empty_raw
 from leaderboard_pipeline.scoring import NORMALISED_SCHEMA, OVERALL_SCHEMA, RANK_SCHEMA, score_month
 
 MODEL_TABLES = ("hf_models", "ms_models")
 DATASET_TABLES = ("hf_datasets", "ms_datasets", "odl_datasets", "baai_datasets")
 CLEAN_TABLES = (*MODEL_TABLES, *DATASET_TABLES, "models", "datasets")
-METRIC_TABLES = DIMENSIONS
+METRIC_TABLES = (*DIMENSIONS, "items")  # items: what each org's item-based values are made of
 SCORE_TABLES = (
     *(f"{d}_normalised" for d in DIMENSIONS),
     *(f"{d}_rank" for d in DIMENSIONS),
@@ -90,44 +94,59 @@ def metrics_layer(
     months: list[str],
     profile: Profile,
 ) -> dict[str, pl.DataFrame]:
-    """Metric tables for ``months``; ``models``/``datasets`` must hold every month up to the last one."""
-    out: dict[str, list[pl.DataFrame]] = {d: [] for d in DIMENSIONS}
+    """Metric tables for ``months``; ``models``/``datasets`` must hold every month up to the last one, and
+    ``raw["code_repos"]`` each previous month too (stars and forks gained).
+
+    ``items`` holds the per-item contributions behind the item-based scored metrics (models, datasets,
+    repositories), for the rank intervals; it is empty when the profile computes none.
+    """
+    out: dict[str, list[pl.DataFrame]] = {t: [] for t in METRIC_TABLES}
     rules = profile.cleaning
+    code_repos = raw.get("code_repos", empty_raw("code_repos"))
+    first = min((f["month"].min() for f in (models, datasets) if f.height), default=None)
     for month in months:
         orgs = ranked_orgs(_month(raw["system_inputs"], month))
         curated = _month(raw["curated_metrics"], month)
         other = _month(raw["other_source_datasets"], month)
-        month_models, month_datasets = _month(models, month), _month(datasets, month)
-        acc_models = accumulate(models, month, "models", rules)
-        acc_datasets = accumulate(datasets, month, "datasets", rules)
-        out["data"] += [
-            data_metrics(month_datasets, other, curated, orgs, profile, "monthly"),
-            data_metrics(acc_datasets, other, curated, orgs, profile, "accumulated"),
-        ]
-        out["model"] += [
-            model_metrics(month_models, curated, orgs, profile, "monthly"),
-            model_metrics(acc_models, curated, orgs, profile, "accumulated"),
-        ]
-        out["system"].append(
-            input_metrics(_month(raw["system_inputs"], month), curated, orgs, profile, "system")
-        )
-        out["benchmark"].append(
-            input_metrics(_month(raw["benchmark_inputs"], month), curated, orgs, profile, "benchmark")
-        )
-    return {d: pl.concat(f) if f else pl.DataFrame(schema=METRIC_SCHEMA) for d, f in out.items()}
+        by_variant = {
+            "monthly": (_month(models, month), _month(datasets, month)),
+            "accumulated": (
+                accumulate(models, month, "models", rules, first),
+                accumulate(datasets, month, "datasets", rules, first),
+            ),
+        }
+        for variant, (month_models, month_datasets) in by_variant.items():
+            data, data_items = data_metrics(month_datasets, other, curated, orgs, profile, variant)
+            model, model_items = model_metrics(month_models, curated, orgs, profile, variant)
+            out["data"].append(data)
+            out["model"].append(model)
+            out["items"] += [
+                stored_items(data_items, "data", variant, orgs, profile),
+                stored_items(model_items, "model", variant, orgs, profile),
+            ]
+        repos, last = _month(code_repos, month), _month(code_repos, previous_month(month))
+        for dim in ("system", "benchmark"):
+            activity, repo_items = repo_metrics(repos, last, dim, orgs)
+            inputs = _month(raw[f"{dim}_inputs"], month)
+            out[dim].append(input_metrics(inputs, curated, orgs, profile, dim, activity))
+            out["items"].append(stored_items(repo_items, dim, "monthly", orgs, profile))
+    schemas = {t: ITEM_SCHEMA if t == "items" else METRIC_SCHEMA for t in METRIC_TABLES}
+    return {t: pl.concat(f) if f else pl.DataFrame(schema=schemas[t]) for t, f in out.items()}
 
 
 def scores_layer(
     metrics: dict[str, pl.DataFrame], months: list[str], profile: Profile
 ) -> dict[str, pl.DataFrame]:
-    """Score tables for ``months``; ``metrics`` must also hold each previous month (for delta ranks)."""
+    """Score tables for ``months``; ``metrics`` must also hold each previous month (for delta ranks), and
+    ``metrics["items"]`` the months' items when the profile computes rank intervals."""
     out: dict[str, list[pl.DataFrame]] = {t: [] for t in SCORE_TABLES}
     for month in months:
         current = {d: _month(metrics[d], month) for d in DIMENSIONS}
         if any(current[d].is_empty() for d in DIMENSIONS):
             continue  # an unranked month (no hand inputs): nothing to score
         prev = {d: _month(metrics[d], previous_month(month)) for d in DIMENSIONS}
-        normalised, ranks, overall = score_month(current, prev, profile)
+        items = _month(metrics["items"], month) if "items" in metrics else None
+        normalised, ranks, overall = score_month(current, prev, profile, items)
         for d in DIMENSIONS:
             out[f"{d}_normalised"].append(normalised[d])
             out[f"{d}_rank"].append(ranks[d])

@@ -50,6 +50,7 @@ METRIC_DESCRIPTIONS = {
     "model": "Per-org model metrics (downloads/counts per modality, descendants, likes, issues), monthly and accumulated.",
     "system": "Per-org system metrics from the hand input (operator libraries, frameworks, compilers, ...).",
     "benchmark": "Per-org benchmark metrics from the hand input (leaderboards, evaluated models, ...).",
+    "items": "What each org's item-based metric values are made of (models, datasets, repositories): for rank intervals.",
 }
 SCORE_DESCRIPTIONS = {
     **{
@@ -106,7 +107,13 @@ def clean_tables(context: dg.AssetExecutionContext, leaderboard: LeaderboardSett
     yield from publish(context, "clean", tables, clean_checks(tables))
 
 
-METRIC_RAW_INPUTS = ("system_inputs", "benchmark_inputs", "other_source_datasets", "curated_metrics")
+METRIC_RAW_INPUTS = (
+    "system_inputs",
+    "benchmark_inputs",
+    "other_source_datasets",
+    "curated_metrics",
+    "code_repos",
+)
 
 
 @dg.multi_asset(
@@ -117,7 +124,14 @@ METRIC_RAW_INPUTS = ("system_inputs", "benchmark_inputs", "other_source_datasets
         "clean_datasets": dg.AssetIn(
             key=dg.AssetKey(["clean", "datasets"]), partition_mapping=up_to_this_month
         ),
-        **{f"raw_{t}": dg.AssetIn(key=dg.AssetKey(["raw", t])) for t in METRIC_RAW_INPUTS},
+        **{
+            # code_repos: stars / forks gained are differences against last month's snapshot
+            f"raw_{t}": dg.AssetIn(
+                key=dg.AssetKey(["raw", t]),
+                partition_mapping=with_previous_month if t == "code_repos" else None,
+            )
+            for t in METRIC_RAW_INPUTS
+        },
     },
     partitions_def=monthly,
     backfill_policy=single_run,
@@ -147,6 +161,7 @@ def metric_tables(
             f"metrics_{d}": dg.AssetIn(key=dg.AssetKey(["metrics", d]), partition_mapping=with_previous_month)
             for d in DIMENSIONS
         },
+        "metrics_items": dg.AssetIn(key=dg.AssetKey(["metrics", "items"])),
         "raw_system_inputs": dg.AssetIn(key=dg.AssetKey(["raw", "system_inputs"])),
     },
     partitions_def=monthly,
