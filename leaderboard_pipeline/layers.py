@@ -16,25 +16,27 @@ from leaderboard_pipeline.cleaning import (
     prepare_labels,
     previous_month,
 )
+from leaderboard_pipeline.intervals import BOOTSTRAP_SCHEMA, bootstrap_ranks
 from leaderboard_pipeline.metrics import (
-    ITEM_SCHEMA,
     METRIC_SCHEMA,
     accumulate,
     data_metrics,
     input_metrics,
+    interval_items,
     model_metrics,
     ranked_orgs,
     repo_metrics,
-    stored_items,
 )
 from leaderboard_pipeline.profiles import DIMENSIONS, Cleaning, Profile
 from leaderboard_pipeline.raw_tables import empty_raw
-from leaderboard_pipeline.scoring import NORMALISED_SCHEMA, OVERALL_SCHEMA, RANK_SCHEMA, score_month
+from leaderboard_pipeline.scoring import NORMALISED_SCHEMA, OVERALL_SCHEMA, RANK_SCHEMA, score_month, scored
 
 MODEL_TABLES = ("hf_models", "ms_models")
 DATASET_TABLES = ("hf_datasets", "ms_datasets", "odl_datasets", "baai_datasets")
 CLEAN_TABLES = (*MODEL_TABLES, *DATASET_TABLES, "models", "datasets")
-METRIC_TABLES = (*DIMENSIONS, "items")  # items: what each org's item-based values are made of
+# rank_bootstrap: the rank ranges of resampled items, computed here where the items are (storing the items
+# themselves, ~300 k contributions a month, would cost more than the intervals).
+METRIC_TABLES = (*DIMENSIONS, "rank_bootstrap")
 SCORE_TABLES = (
     *(f"{d}_normalised" for d in DIMENSIONS),
     *(f"{d}_rank" for d in DIMENSIONS),
@@ -97,8 +99,8 @@ def metrics_layer(
     """Metric tables for ``months``; ``models``/``datasets`` must hold every month up to the last one, and
     ``raw["code_repos"]`` each previous month too (stars and forks gained).
 
-    ``items`` holds the per-item contributions behind the item-based scored metrics (models, datasets,
-    repositories), for the rank intervals; it is empty when the profile computes none.
+    ``rank_bootstrap``: for profiles that compute rank intervals, each org's rank range when the items
+    behind its values (models, datasets, repositories) are resampled (``intervals.bootstrap_ranks``).
     """
     out: dict[str, list[pl.DataFrame]] = {t: [] for t in METRIC_TABLES}
     rules = profile.cleaning
@@ -115,22 +117,30 @@ def metrics_layer(
                 accumulate(datasets, month, "datasets", rules, first),
             ),
         }
+        tables: dict[str, list[pl.DataFrame]] = {d: [] for d in DIMENSIONS}
+        items = []
         for variant, (month_models, month_datasets) in by_variant.items():
             data, data_items = data_metrics(month_datasets, other, curated, orgs, profile, variant)
             model, model_items = model_metrics(month_models, curated, orgs, profile, variant)
-            out["data"].append(data)
-            out["model"].append(model)
-            out["items"] += [
-                stored_items(data_items, "data", variant, orgs, profile),
-                stored_items(model_items, "model", variant, orgs, profile),
+            tables["data"].append(data)
+            tables["model"].append(model)
+            items += [
+                interval_items(data_items, "data", variant, orgs, profile),
+                interval_items(model_items, "model", variant, orgs, profile),
             ]
         repos, last = _month(code_repos, month), _month(code_repos, previous_month(month))
         for dim in ("system", "benchmark"):
             activity, repo_items = repo_metrics(repos, last, dim, orgs)
             inputs = _month(raw[f"{dim}_inputs"], month)
-            out[dim].append(input_metrics(inputs, curated, orgs, profile, dim, activity))
-            out["items"].append(stored_items(repo_items, dim, "monthly", orgs, profile))
-    schemas = {t: ITEM_SCHEMA if t == "items" else METRIC_SCHEMA for t in METRIC_TABLES}
+            tables[dim].append(input_metrics(inputs, curated, orgs, profile, dim, activity))
+            items.append(interval_items(repo_items, dim, "monthly", orgs, profile))
+        month_tables = {d: pl.concat(f) for d, f in tables.items()}
+        for dim, table in month_tables.items():
+            out[dim].append(table)
+        if profile.intervals and orgs.height:
+            scored_tables = {d: scored(t, profile, d) for d, t in month_tables.items()}
+            out["rank_bootstrap"].append(bootstrap_ranks(scored_tables, pl.concat(items), profile))
+    schemas = {t: BOOTSTRAP_SCHEMA if t == "rank_bootstrap" else METRIC_SCHEMA for t in METRIC_TABLES}
     return {t: pl.concat(f) if f else pl.DataFrame(schema=schemas[t]) for t, f in out.items()}
 
 
@@ -138,15 +148,15 @@ def scores_layer(
     metrics: dict[str, pl.DataFrame], months: list[str], profile: Profile
 ) -> dict[str, pl.DataFrame]:
     """Score tables for ``months``; ``metrics`` must also hold each previous month (for delta ranks), and
-    ``metrics["items"]`` the months' items when the profile computes rank intervals."""
+    ``metrics["rank_bootstrap"]`` the months' bootstrap ranks when the profile computes intervals."""
     out: dict[str, list[pl.DataFrame]] = {t: [] for t in SCORE_TABLES}
     for month in months:
         current = {d: _month(metrics[d], month) for d in DIMENSIONS}
         if any(current[d].is_empty() for d in DIMENSIONS):
             continue  # an unranked month (no hand inputs): nothing to score
         prev = {d: _month(metrics[d], previous_month(month)) for d in DIMENSIONS}
-        items = _month(metrics["items"], month) if "items" in metrics else None
-        normalised, ranks, overall = score_month(current, prev, profile, items)
+        bootstrap = _month(metrics["rank_bootstrap"], month) if "rank_bootstrap" in metrics else None
+        normalised, ranks, overall = score_month(current, prev, profile, bootstrap)
         for d in DIMENSIONS:
             out[f"{d}_normalised"].append(normalised[d])
             out[f"{d}_rank"].append(ranks[d])

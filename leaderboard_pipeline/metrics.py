@@ -145,6 +145,21 @@ def _complete(
     )
 
 
+def _item_table(
+    items: pl.DataFrame,
+    unknown: pl.DataFrame,
+    curated: pl.DataFrame,
+    orgs: pl.DataFrame,
+    profile: Profile,
+    dimension: str,
+    variant: str,
+) -> pl.DataFrame:
+    """A dimension's metric table: its items summed (null where unknown) plus its curated columns."""
+    values = [with_unknown(aggregate(items), unknown), curated_values(curated, dimension, orgs)]
+    columns = profile.metric_columns(dimension)
+    return _complete(pl.concat(values, how="vertical_relaxed"), orgs, columns, variant)
+
+
 def _other_source_rows(other: pl.DataFrame, by: str, rules: Cleaning) -> pl.DataFrame:
     if rules.dedupe_other_sources:
         other = other.unique(["month", "org", "name", by], maintain_order=True)
@@ -193,14 +208,7 @@ def data_metrics(
     """The data metric table (and the items behind it): dataset counts and downloads per modality and
     lifecycle, dataset usage, industry domains and curated columns."""
     items = data_items(datasets, other_sources, profile.cleaning)
-    values = [
-        with_unknown(aggregate(items), data_unknown(datasets, orgs)),
-        curated_values(curated, "data", orgs),
-    ]
-    table = _complete(
-        pl.concat(values, how="vertical_relaxed"), orgs, profile.metric_columns("data"), variant
-    )
-    return table, items
+    return _item_table(items, data_unknown(datasets, orgs), curated, orgs, profile, "data", variant), items
 
 
 OPENNESS_COLUMNS = {
@@ -254,14 +262,7 @@ def model_metrics(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The model metric table (and the items behind it)."""
     items = model_items(models)
-    values = [
-        with_unknown(aggregate(items), model_unknown(models, orgs)),
-        curated_values(curated, "model", orgs),
-    ]
-    table = _complete(
-        pl.concat(values, how="vertical_relaxed"), orgs, profile.metric_columns("model"), variant
-    )
-    return table, items
+    return _item_table(items, model_unknown(models, orgs), curated, orgs, profile, "model", variant), items
 
 
 REPO_METRICS = {
@@ -392,11 +393,11 @@ def metric_months(metrics: dict[str, pl.DataFrame]) -> pl.DataFrame:
     )
 
 
-def stored_items(
+def interval_items(
     items: pl.DataFrame, dimension: str, variant: str, orgs: pl.DataFrame, profile: Profile
 ) -> pl.DataFrame:
-    """The contributions worth keeping for the rank intervals: scored metrics of ranked orgs, non-zero
-    (an item adds nothing to a column it has no value in). Empty when the profile computes no intervals."""
+    """The contributions the rank intervals resample: scored metrics of ranked orgs, non-zero (an item
+    adds nothing to a column it has no value in). Empty when the profile computes no intervals."""
     spec = profile.dimensions[dimension]
     scored = [m.column for m in spec.metrics or () if m.scored]
     if profile.intervals is None or not scored or items.is_empty():

@@ -213,7 +213,7 @@ def metrics_checks(
     tables: dict[str, pl.DataFrame], orgs: pl.DataFrame, models: pl.DataFrame
 ) -> list[Outcome]:
     """``orgs``: the ranked orgs per month; ``models``: the merged models of the months checked."""
-    # items: absent when a caller checks only the dimension tables (the site's data-quality page)
+    # rank_bootstrap: absent when a caller checks only the dimension tables (the site's data-quality page)
     out = [_schema("metrics", t, tables[t]) for t in LAYERS["metrics"] if t in tables]
     for dim in DIMENSIONS:
         passed, meta = _ranked(tables[dim], orgs)

@@ -164,12 +164,16 @@ def load_registry(path: Path | str) -> Registry:
         if not namespaces and not repos:
             raise RegistryError(f"{where}: empty org: it lists no namespace and no repository")
         orgs.append(Org(name, namespaces, repos))
-    claimed: dict[str, str] = {}
+    # A repository is one org's, in one dimension: it is fetched once a month and counted once.
+    claimed: dict[str, CodeRepo] = {}
     for repo in (r for o in orgs for r in o.repos):
-        other = claimed.setdefault(repo.key, repo.org)
-        if other != repo.org:
+        other = claimed.setdefault(repo.key, repo)
+        if other is not repo:
+            where = (
+                f"org {other.org!r}" if other.org != repo.org else f"{other.dimension} of org {other.org!r}"
+            )
             raise RegistryError(
-                f"{path}: org {repo.org!r}.repos: {repo.platform}:{repo.repo} is already listed under org {other!r}"
+                f"{path}: org {repo.org!r}.repos.{repo.dimension}: {repo.platform}:{repo.repo} is already listed under {where}"
             )
     return Registry(path, tuple(orgs))
 

@@ -12,7 +12,8 @@ from leaderboard_pipeline.cleaning import (
     LIFECYCLES,
     merged_schema_frame,
 )
-from leaderboard_pipeline.metrics import ITEM_SCHEMA, METRIC_SCHEMA, VARIANTS
+from leaderboard_pipeline.intervals import BOOTSTRAP_SCHEMA
+from leaderboard_pipeline.metrics import METRIC_SCHEMA, VARIANTS
 from leaderboard_pipeline.raw_tables import RAW_SCHEMAS
 from leaderboard_pipeline.scoring import NORMALISED_SCHEMA, OVERALL_SCHEMA, RANK_SCHEMA
 
@@ -125,8 +126,8 @@ METRICS = {
         d: build_schema("metrics", d, METRIC_SCHEMA, unique=["month", "variant", "org", "metric"])
         for d in ("data", "model", "system", "benchmark")
     },
-    "items": build_schema(
-        "metrics", "items", ITEM_SCHEMA, unique=["month", "variant", "dimension", "org", "item", "metric"]
+    "rank_bootstrap": build_schema(
+        "metrics", "rank_bootstrap", BOOTSTRAP_SCHEMA, unique=["month", "ranking", "variant", "org"]
     ),
 }
 SCORES = {

@@ -19,7 +19,7 @@ import math
 import numpy as np
 import polars as pl
 
-from leaderboard_pipeline.intervals import INTERVAL_COLUMNS, month_intervals
+from leaderboard_pipeline.intervals import INTERVAL_COLUMNS, leave_one_out_ranks
 from leaderboard_pipeline.metrics import METRIC_SCHEMA
 from leaderboard_pipeline.profiles import DIMENSIONS, Profile
 
@@ -125,12 +125,17 @@ def scored(metrics: pl.DataFrame, profile: Profile, dimension: str) -> pl.DataFr
 
 
 def with_intervals(ranks: pl.DataFrame, intervals: pl.DataFrame | None) -> pl.DataFrame:
-    """Attach the interval columns (null where not computed), each range widened to contain the rank."""
+    """Attach the interval columns (null where not computed), each range widened to contain the rank.
+
+    ``intervals``: (variant, org, and any of the interval columns) of this ranking."""
     if intervals is None:
-        return ranks.with_columns([pl.lit(None, dtype=pl.Int64).alias(c) for c in INTERVAL_COLUMNS])
+        intervals = pl.DataFrame(schema={"variant": pl.String, "org": pl.String})
+    missing = [pl.lit(None, dtype=pl.Int64).alias(c) for c in INTERVAL_COLUMNS if c not in intervals.columns]
     widen = {"rank_low": pl.min_horizontal, "rank_high": pl.max_horizontal}
     widen |= {"rank_best_loo": pl.min_horizontal, "rank_worst_loo": pl.max_horizontal}
-    return ranks.join(intervals, on=["variant", "org"], how="left", maintain_order="left").with_columns(
+    return ranks.join(
+        intervals.with_columns(missing), on=["variant", "org"], how="left", maintain_order="left"
+    ).with_columns(
         [
             pl.when(pl.col(c).is_not_null()).then(bound(c, "rank")).cast(pl.Int64).alias(c)
             for c, bound in widen.items()
@@ -138,16 +143,34 @@ def with_intervals(ranks: pl.DataFrame, intervals: pl.DataFrame | None) -> pl.Da
     )
 
 
+def _intervals_of(
+    ranking: str, loo: pl.DataFrame | None, bootstrap: pl.DataFrame | None
+) -> pl.DataFrame | None:
+    """The interval columns of one ranking from the leave-one-out and bootstrap tables of the month."""
+    parts = [
+        t.filter(pl.col("ranking") == ranking).drop("ranking", "month", strict=False)
+        for t in (loo, bootstrap)
+        if t is not None
+    ]
+    if not parts:
+        return None
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.join(part, on=["variant", "org"], how="full", coalesce=True)
+    return out
+
+
 def score_month(
     metrics: dict[str, pl.DataFrame],
     previous: dict[str, pl.DataFrame] | None,
     profile: Profile,
-    items: pl.DataFrame | None = None,
+    bootstrap: pl.DataFrame | None = None,
 ) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame], pl.DataFrame]:
     """All scores of one month: normalised tables, rank tables (per dimension) and the overall table.
 
     ``metrics``/``previous``: dimension -> metric table of this month / last month (any variants).
-    ``items``: the month's ``metrics.items``, for the bootstrap intervals of profiles that compute them.
+    ``bootstrap``: the month's ``metrics.rank_bootstrap`` rows (``intervals.bootstrap_ranks``), for
+    profiles that compute intervals; the leave-one-out range is computed here.
     """
     metrics = {d: scored(metrics[d], profile, d) for d in DIMENSIONS}
     if previous is not None:
@@ -155,15 +178,16 @@ def score_month(
     normalised, ranks = {}, {}
     for dim in DIMENSIONS:
         normalised[dim] = normalise(metrics[dim], profile.normalisation)
-    intervals = month_intervals(metrics, normalised, items, profile) if profile.intervals else {}
+    loo = leave_one_out_ranks(normalised, profile) if profile.intervals else None
+    if not profile.intervals:
+        bootstrap = None
+    intervals = {r: _intervals_of(r, loo, bootstrap) for r in (*DIMENSIONS, "overall")}
     for dim in DIMENSIONS:
         prev_ranks = None
         if previous is not None and previous[dim].height:
             prev_ranks = dimension_scores(normalise(previous[dim], profile.normalisation))
         ranks[dim] = (
-            with_intervals(
-                with_delta(dimension_scores(normalised[dim]), prev_ranks), intervals.get(f"{dim}_rank")
-            )
+            with_intervals(with_delta(dimension_scores(normalised[dim]), prev_ranks), intervals[dim])
             .select(list(RANK_SCHEMA))
             .cast(RANK_SCHEMA)
         )
@@ -200,7 +224,7 @@ def score_month(
         prev_total = combined(
             {d: dimension_scores(normalise(previous[d], profile.normalisation)) for d in DIMENSIONS}
         )
-    total = with_intervals(with_delta(total, prev_total), intervals.get("overall"))
+    total = with_intervals(with_delta(total, prev_total), intervals["overall"])
     return normalised, ranks, total.select(list(OVERALL_SCHEMA)).cast(OVERALL_SCHEMA)
 
 

@@ -9,11 +9,11 @@ import polars as pl
 import pytest
 
 from leaderboard_pipeline.exports import ranking_table
-from leaderboard_pipeline.intervals import INTERVAL_COLUMNS, dense_ranks, poisson_weights
+from leaderboard_pipeline.intervals import INTERVAL_COLUMNS, bootstrap_ranks, dense_ranks, poisson_weights
 from leaderboard_pipeline.layers import scores_layer
-from leaderboard_pipeline.metrics import ITEM_SCHEMA, input_metrics, model_metrics, stored_items
+from leaderboard_pipeline.metrics import ITEM_SCHEMA, input_metrics, interval_items, model_metrics
 from leaderboard_pipeline.profiles import load_profile
-from leaderboard_pipeline.scoring import score_month
+from leaderboard_pipeline.scoring import score_month, scored
 
 PROFILE = load_profile("methodology")
 PUBLISHED = load_profile("osir-published")
@@ -79,7 +79,11 @@ def _month(month: str, spread: dict[str, list[int]]) -> tuple[dict[str, pl.DataF
         "system": flat,
         "benchmark": flat,
     }
-    return tables, stored_items(items, "model", "monthly", ranked, PROFILE)
+    return tables, interval_items(items, "model", "monthly", ranked, PROFILE)
+
+
+def _bootstrap(tables: dict[str, pl.DataFrame], items: pl.DataFrame) -> pl.DataFrame:
+    return bootstrap_ranks({d: scored(t, PROFILE, d) for d, t in tables.items()}, items, PROFILE)
 
 
 def _by_org(frame: pl.DataFrame) -> dict[str, dict]:
@@ -96,7 +100,7 @@ def test_a_dominant_org_is_sure_of_rank_one_and_a_one_item_org_is_not():
         "R": [60_000] * 10,
     }
     tables, items = _month("2025-03", spread)
-    _, ranks, overall = score_month(tables, None, PROFILE, items)
+    _, ranks, overall = score_month(tables, None, PROFILE, _bootstrap(tables, items))
     model = _by_org(ranks["model"])
     assert (model["Big"]["rank_low"], model["Big"]["rank_high"]) == (1, 1)
     assert (_by_org(overall)["Big"]["rank_low"], _by_org(overall)["Big"]["rank_high"]) == (1, 1)
@@ -112,8 +116,9 @@ def test_a_dominant_org_is_sure_of_rank_one_and_a_one_item_org_is_not():
 def test_same_seed_same_intervals_whichever_months_are_in_the_run():
     march, march_items = _month("2025-03", {"A": [10, 20, 30], "B": [25, 25], "C": [5] * 8})
     feb, feb_items = _month("2025-02", {"A": [1, 2], "B": [3], "C": [4]})
-    both = {d: pl.concat([feb[d], march[d]]) for d in march} | {"items": pl.concat([feb_items, march_items])}
-    alone = {**march, "items": march_items}
+    bootstrap = {"rank_bootstrap": pl.concat([_bootstrap(feb, feb_items), _bootstrap(march, march_items)])}
+    both = {d: pl.concat([feb[d], march[d]]) for d in march} | bootstrap
+    alone = {**march, "rank_bootstrap": _bootstrap(march, march_items)}
     columns = ["org", "rank", *INTERVAL_COLUMNS]
     one = scores_layer(alone, ["2025-03"], PROFILE)["model_rank"].select(columns)
     two = scores_layer(both, ["2025-02", "2025-03"], PROFILE)["model_rank"].filter(
@@ -148,11 +153,9 @@ def test_leave_one_metric_out_by_hand():
 
 def test_profiles_without_intervals_leave_the_columns_null_and_out_of_the_rank_files():
     tables, items = _month("2025-03", {"A": [10, 20], "B": [5]})
-    _, ranks, overall = score_month(tables, None, PUBLISHED, items)
+    _, ranks, overall = score_month(tables, None, PUBLISHED, _bootstrap(tables, items))
     assert all(ranks["model"][c].is_null().all() and overall[c].is_null().all() for c in INTERVAL_COLUMNS)
-    stored = {("scores", "model_rank"): ranks["model"], ("scores", "model_normalised"): pl.DataFrame()}
-    _, mine, _ = score_month(tables, None, PROFILE, items)
-    normalised, _, _ = score_month(tables, None, PROFILE, items)
+    normalised, mine, _ = score_month(tables, None, PROFILE, _bootstrap(tables, items))
     stored = {("scores", "model_rank"): mine["model"], ("scores", "model_normalised"): normalised["model"]}
     ours = ranking_table(lambda s, t: stored.get((s, t)), PROFILE, "model")
     assert ours.columns[-4:] == list(INTERVAL_COLUMNS)
@@ -165,4 +168,4 @@ def test_items_are_only_kept_for_profiles_that_compute_intervals():
     tables, items = _month("2025-03", {"A": [10, 20], "B": [5]})
     assert items.schema == ITEM_SCHEMA and items.height > 0
     assert items.filter(pl.col("value") == 0).is_empty()
-    assert stored_items(items, "model", "monthly", orgs("A", "B"), PUBLISHED).is_empty()
+    assert interval_items(items, "model", "monthly", orgs("A", "B"), PUBLISHED).is_empty()

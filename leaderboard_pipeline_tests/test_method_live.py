@@ -13,7 +13,7 @@ import pytest
 
 from leaderboard_pipeline.collectors.http import PLATFORMS
 from leaderboard_pipeline.layers import clean_layer, metrics_layer, scores_layer
-from leaderboard_pipeline.metrics import metric_months
+from leaderboard_pipeline.metrics import metric_months, ranked_orgs, repo_metrics
 from leaderboard_pipeline.profiles import load_profile
 from leaderboard_pipeline.raw_tables import RAW_SCHEMAS, RAW_TABLES
 from leaderboard_pipeline.settings import DATA_DIR
@@ -50,6 +50,10 @@ def _inputs(months: list[str], orgs: list[str], metric: str) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=RAW_SCHEMAS["system_inputs"])
 
 
+def raw_orgs(raw: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    return ranked_orgs(raw["system_inputs"].filter(pl.col("month") == MONTHS[-1]))
+
+
 def _layers(raw: dict[str, pl.DataFrame], months: list[str]):
     clean = clean_layer(raw, months, PROFILE)
     metrics = metrics_layer(clean["models"], clean["datasets"], raw, months, PROFILE)
@@ -78,7 +82,7 @@ def live(tmp_path_factory):
     raw = {t: pl.concat([r[t] for r in read], how="vertical_relaxed") for t in RAW_TABLES}
     raw["system_inputs"] = _inputs(MONTHS, ORGS, "num_operators")
     raw["benchmark_inputs"] = _inputs(MONTHS, ORGS, "num_leaderboards")
-    return _layers(raw, MONTHS)
+    return (*_layers(raw, MONTHS), raw)
 
 
 def _values(metrics: dict, dim: str, month: str, variant: str = "monthly") -> pl.DataFrame:
@@ -86,7 +90,7 @@ def _values(metrics: dict, dim: str, month: str, variant: str = "monthly") -> pl
 
 
 def test_live_months_fill_the_new_columns(live):
-    clean, metrics, scores = live
+    clean, metrics, scores, _ = live
     for dim, columns in NEW.items():
         rows = _values(metrics, dim, "2026-12").filter(pl.col("metric").is_in(columns))
         assert rows.height == len(columns) * len(ORGS) and rows["value"].null_count() == 0, (dim, rows)
@@ -100,7 +104,7 @@ def test_live_months_fill_the_new_columns(live):
 
 
 def test_every_counted_model_has_one_openness_class_and_one_scale_class(live):
-    clean, metrics, _ = live
+    clean, metrics, _, _ = live
     models = clean["models"].filter(pl.col("month") == "2026-12").group_by("org").len()
     values = _values(metrics, "model", "2026-12")
     for prefix, classes in (
@@ -116,13 +120,19 @@ def test_every_counted_model_has_one_openness_class_and_one_scale_class(live):
 
 
 def test_gitee_and_gitcode_repositories_count_stars_but_report_no_commits(live):
-    _, metrics, _ = live
-    items = metrics["items"].filter((pl.col("month") == "2026-12") & (pl.col("dimension") == "system"))
+    *_, raw = live
+    repos = raw["code_repos"]
+    _, items = repo_metrics(
+        repos.filter(pl.col("month") == "2026-12"),
+        repos.filter(pl.col("month") == "2026-11"),
+        "system",
+        raw_orgs(raw),
+    )
     huawei = items.filter(pl.col("org") == "Huawei")
-    assert huawei.filter(
-        pl.col("item").str.starts_with("gitee:") & (pl.col("metric") == "repo_commits")
-    ).is_empty()
-    assert not huawei.filter(pl.col("metric") == "repo_commits").is_empty()  # its GitHub repositories
+    hosted = huawei.filter(~pl.col("item").str.starts_with("github:"))
+    assert hosted.height and hosted.filter(pl.col("metric") == "repo_commits")["value"].is_null().all()
+    assert hosted.filter(pl.col("metric") == "repo_stars_gained")["value"].null_count() == 0
+    assert huawei.filter(pl.col("metric") == "repo_commits")["value"].drop_nulls().len() > 0  # GitHub
 
 
 @pytest.fixture(scope="module")

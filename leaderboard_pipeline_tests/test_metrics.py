@@ -10,12 +10,13 @@ from leaderboard_pipeline.metrics import (
     accumulate,
     data_metrics,
     input_metrics,
+    interval_items,
     model_metrics,
     ranked_orgs,
     repo_metrics,
-    stored_items,
 )
 from leaderboard_pipeline.profiles import load_profile
+from leaderboard_pipeline.raw_tables import RAW_SCHEMAS
 
 PROFILE = load_profile("methodology")
 
@@ -78,7 +79,7 @@ def test_data_metrics_count_modalities_lifecycles_and_curated_lists():
     # No tags at all (the published archive): the domain counts are unknown, not 0.
     assert a["num_domain_medicine"] is None and b["num_domain_code"] is None
     # The items behind the values add up to them (B's curated dataset is one item, in two lifecycles).
-    kept = stored_items(items, "data", "monthly", orgs("A", "B"), PROFILE)
+    kept = interval_items(items, "data", "monthly", orgs("A", "B"), PROFILE)
     assert kept.filter((pl.col("org") == "B") & (pl.col("metric") == "num_finetuning"))["value"].sum() == 2
 
 
@@ -221,18 +222,7 @@ def test_industry_domains_count_each_dataset_once_per_domain():
     assert (a["num_domain_medicine"], a["num_domain_finance"], a["num_domain_law"]) == (2, 1, 0)
 
 
-CODE_REPO = {
-    "month": pl.String,
-    "org": pl.String,
-    "dimension": pl.String,
-    "platform": pl.String,
-    "repo": pl.String,
-    "stars": pl.Int64,
-    "forks": pl.Int64,
-    "open_issues": pl.Int64,
-    "contributors": pl.Int64,
-    "commits_last_month": pl.Int64,
-}
+CODE_REPO = RAW_SCHEMAS["code_repos"]
 
 
 def _repos(month: str, rows: list[tuple]) -> pl.DataFrame:

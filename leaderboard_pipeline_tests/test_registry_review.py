@@ -108,6 +108,10 @@ def test_urls_run_together_or_split_by_a_full_width_comma():
             "orgs:\n  A: {repos: {system: [github:a/b]}}\n  B: {repos: {benchmark: [github:A/B]}}\n",
             r"github:A/B is already listed under org 'A'",
         ),
+        (
+            "orgs:\n  A: {repos: {system: [github:a/b], benchmark: [github:a/b]}}\n",
+            r"repos.benchmark: github:a/b is already listed under system of org 'A'",
+        ),
     ],
 )
 def test_category_and_ownership_errors_name_the_entry(tmp_path, text, message):

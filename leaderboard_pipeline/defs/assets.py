@@ -50,7 +50,7 @@ METRIC_DESCRIPTIONS = {
     "model": "Per-org model metrics (downloads/counts per modality, descendants, likes, issues), monthly and accumulated.",
     "system": "Per-org system metrics from the hand input (operator libraries, frameworks, compilers, ...).",
     "benchmark": "Per-org benchmark metrics from the hand input (leaderboards, evaluated models, ...).",
-    "items": "What each org's item-based metric values are made of (models, datasets, repositories): for rank intervals.",
+    "rank_bootstrap": "Each org's 2.5-97.5 % rank range when the items behind its values are resampled (rank intervals).",
 }
 SCORE_DESCRIPTIONS = {
     **{
@@ -161,7 +161,7 @@ def metric_tables(
             f"metrics_{d}": dg.AssetIn(key=dg.AssetKey(["metrics", d]), partition_mapping=with_previous_month)
             for d in DIMENSIONS
         },
-        "metrics_items": dg.AssetIn(key=dg.AssetKey(["metrics", "items"])),
+        "metrics_rank_bootstrap": dg.AssetIn(key=dg.AssetKey(["metrics", "rank_bootstrap"])),
         "raw_system_inputs": dg.AssetIn(key=dg.AssetKey(["raw", "system_inputs"])),
     },
     partitions_def=monthly,
