@@ -144,12 +144,10 @@ def resampled_values(
         return out
     starts = np.flatnonzero(np.r_[True, org_of[1:] != org_of[:-1]])
     ends = np.r_[starts[1:], len(org_of)]
-    # One small product per org; single-threaded BLAS, whose thread pool costs more than it saves here.
-    with threadpool_limits(limits=1, user_api="blas"):
-        for start, end in zip(starts, ends, strict=True):
-            block = contributions[start:end]
-            drawn = weights[:, start:end] @ block  # rounds x columns
-            out[:, org_of[start], :] += drawn - block.sum(axis=0, dtype=np.float64)
+    for start, end in zip(starts, ends, strict=True):  # one small matrix product per org
+        block = contributions[start:end]
+        drawn = weights[:, start:end] @ block  # rounds x columns
+        out[:, org_of[start], :] += drawn - block.sum(axis=0, dtype=np.float64)
     return out
 
 
@@ -194,6 +192,13 @@ def bootstrap_ranks(metrics: dict[str, pl.DataFrame], items: pl.DataFrame, profi
     A ranking whose values have no items (hand inputs only) gets its own rank in every round.
     Returns (month, ranking, variant, org, rank_low, rank_high); ranking is a dimension or "overall".
     """
+    # Single-threaded BLAS: for these small products its thread pool costs far more than it saves
+    # (25 products: 5 ms on one thread, 340 ms on two threads of a loaded two-core machine).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _bootstrap_ranks(metrics, items, profile)
+
+
+def _bootstrap_ranks(metrics: dict[str, pl.DataFrame], items: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     spec = profile.intervals
     month, orgs, variants = _layout(metrics)
     parts = items.partition_by("dimension", as_dict=True)
@@ -206,6 +211,9 @@ def bootstrap_ranks(metrics: dict[str, pl.DataFrame], items: pl.DataFrame, profi
             table = metrics[dim].filter(pl.col("variant") == variant)
             columns = table["metric"].unique(maintain_order=True).to_list()
             values = _matrix(table, orgs, columns, "value")
+            # A column nobody has a value in (unknown this month) is null in every round: leave it out.
+            known = ~np.isnan(values).all(axis=0)
+            columns, values = [c for c, k in zip(columns, known, strict=True) if k], values[:, known]
             mine = codes.filter(pl.col("variant") == variant)
             if mine.is_empty():  # nothing to resample: every round is the month itself
                 own = mean_score(normalise(values, profile.normalisation))
