@@ -137,7 +137,7 @@ def metrics_layer(
         month_tables = {d: pl.concat(f) for d, f in tables.items()}
         for dim, table in month_tables.items():
             out[dim].append(table)
-        if profile.intervals and orgs.height:
+        if profile.intervals and all(t.height for t in month_tables.values()):  # ranked, as in scores_layer
             scored_tables = {d: scored(t, profile, d) for d, t in month_tables.items()}
             out["rank_bootstrap"].append(bootstrap_ranks(scored_tables, pl.concat(items), profile))
     schemas = {t: BOOTSTRAP_SCHEMA if t == "rank_bootstrap" else METRIC_SCHEMA for t in METRIC_TABLES}

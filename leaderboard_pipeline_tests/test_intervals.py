@@ -169,3 +169,25 @@ def test_items_are_only_kept_for_profiles_that_compute_intervals():
     assert items.schema == ITEM_SCHEMA and items.height > 0
     assert items.filter(pl.col("value") == 0).is_empty()
     assert interval_items(items, "model", "monthly", orgs("A", "B"), PUBLISHED).is_empty()
+
+
+def test_a_month_without_benchmark_inputs_is_not_ranked_nor_resampled():
+    from leaderboard_pipeline.cleaning import merged_schema_frame
+    from leaderboard_pipeline.layers import metrics_layer
+    from leaderboard_pipeline.raw_tables import RAW_TABLES, empty_raw
+
+    raw = {t: empty_raw(t) for t in RAW_TABLES}
+    raw["system_inputs"] = pl.DataFrame(
+        {
+            "month": ["2025-03"] * 2,
+            "org": ["A", "B"],
+            "position": [1, 2],
+            "metric": ["x"] * 2,
+            "value": [1.0, 2.0],
+        },
+        schema=raw["system_inputs"].schema,
+    )
+    models, datasets = merged_schema_frame("models"), merged_schema_frame("datasets")
+    tables = metrics_layer(models, datasets, raw, ["2025-03"], PROFILE)
+    assert tables["benchmark"].is_empty() and tables["rank_bootstrap"].is_empty()
+    assert scores_layer(tables, ["2025-03"], PROFILE)["overall"].is_empty()
