@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from leaderboard_pipeline.item_classes import with_item_classes
 from leaderboard_pipeline.profiles import Cleaning
 from leaderboard_pipeline.raw_tables import PLATFORM_TABLES
 
@@ -31,6 +32,9 @@ CLEAN_MODEL_COLUMNS = {
     "modality": pl.String,
     "is_large_model": pl.Boolean,
     "parameters": pl.Int64,
+    "licence": pl.String,  # licence id (data/method/licences.yaml), null when none is named
+    "licence_class": pl.String,  # open | restricted | unknown; null when the platform reported no tags
+    "gated": pl.Boolean,  # access needs approval; null when not reported
     "downloads_month": pl.Int64,
     "total_downloads": pl.Int64,
     "previous_total": pl.Int64,
@@ -48,11 +52,17 @@ CLEAN_DATASET_COLUMNS = {
     **{
         k: v
         for k, v in CLEAN_MODEL_COLUMNS.items()
-        if k not in ("is_large_model", "parameters", "descendants")
+        if k not in ("is_large_model", "parameters", "descendants", "licence", "licence_class", "gated")
     },
     "lifecycle": pl.String,
     "is_valid": pl.Boolean,
     "dataset_usage": pl.Int64,
+    "domains": pl.List(pl.String),  # industry domains named by the tags; null when no tags were reported
+}
+# Item classes the merge carries over from the platform rows (metrics: openness, scale, domains).
+MERGED_CLASSES = {
+    "models": {"parameters": pl.Int64, "licence": pl.String, "licence_class": pl.String, "gated": pl.Boolean},
+    "datasets": {"domains": pl.List(pl.String)},
 }
 
 
@@ -263,7 +273,7 @@ def clean_models(
             ),
         )
     )
-    return _finish(frame, CLEAN_MODEL_COLUMNS)
+    return _finish(with_item_classes(frame, "models"), CLEAN_MODEL_COLUMNS)
 
 
 def clean_datasets(
@@ -289,7 +299,7 @@ def clean_datasets(
             (negative.fill_null(False), "negative monthly downloads"),
         )
     )
-    return _finish(frame, CLEAN_DATASET_COLUMNS)
+    return _finish(with_item_classes(frame, "datasets"), CLEAN_DATASET_COLUMNS)
 
 
 def _merge_key(rules: Cleaning) -> pl.Expr:
@@ -306,7 +316,8 @@ def merge(clean: dict[str, pl.DataFrame], rules: Cleaning, kind: str) -> pl.Data
     order = {p: i for i, p in enumerate(rules.source_order)}
     frames = [
         f.filter(pl.col("excluded").is_null()).with_columns(
-            precedence=pl.lit(order.get(PLATFORM_OF[t], len(order)))
+            [pl.lit(None, dtype=d).alias(c) for c, d in MERGED_CLASSES[kind].items() if c not in f.columns],
+            precedence=pl.lit(order.get(PLATFORM_OF[t], len(order))),
         )
         for t, f in clean.items()
         if f.height
@@ -325,6 +336,7 @@ def merge(clean: dict[str, pl.DataFrame], rules: Cleaning, kind: str) -> pl.Data
                     "likes",
                     "community",
                     extra[-1],
+                    *MERGED_CLASSES[kind],
                     "precedence",
                     "row",
                 ]
@@ -344,9 +356,35 @@ def merge(clean: dict[str, pl.DataFrame], rules: Cleaning, kind: str) -> pl.Data
             pl.col("community").sum(),
             pl.col(extra[-1]).sum(),
             pl.col("platform").unique(maintain_order=True).str.join(",").alias("platforms"),
+            *_merged_classes(kind),
         )
     )
+    if kind == "datasets":
+        merged = merged.with_columns(
+            pl.when(pl.col("domains_known")).then(pl.col("domains")).otherwise(None).alias("domains")
+        )
     return merged.select(merged_schema_frame(kind).columns).cast(merged_schema_frame(kind).schema)
+
+
+def _merged_classes(kind: str) -> list[pl.Expr]:
+    """Item classes of a merged item, from its platform rows in precedence order: the first parameter
+    count; the first licence that says open or restricted (else unknown, else null: not reported);
+    gated when any platform gates it; every domain any platform's tags name."""
+    if kind == "datasets":
+        return [
+            pl.col("domains")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .alias("domains"),
+            pl.col("domains").is_not_null().any().alias("domains_known"),
+        ]
+    said = pl.col("licence_class").replace_strict({"open": 0, "restricted": 0, "unknown": 1}, default=2)
+    return [
+        pl.col("parameters").drop_nulls().first(),
+        *[pl.col(c).sort_by(said, maintain_order=True).first() for c in ("licence", "licence_class")],
+        pl.col("gated").max(),
+    ]
 
 
 def merged_schema_frame(kind: str) -> pl.DataFrame:
@@ -363,4 +401,4 @@ def merged_schema_frame(kind: str) -> pl.DataFrame:
     schema |= {"date_crawl": pl.Date, "downloads_month": pl.Int64, "likes": pl.Int64, "community": pl.Int64}
     schema["descendants" if kind == "models" else "dataset_usage"] = pl.Int64
     schema["platforms"] = pl.String
-    return pl.DataFrame(schema=schema)
+    return pl.DataFrame(schema=schema | MERGED_CLASSES[kind])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from leaderboard_pipeline.intervals import INTERVAL_COLUMNS
 from leaderboard_pipeline.profiles import DIMENSIONS, Profile
 
 Reader = Callable[[str, str], pl.DataFrame | None]
@@ -21,13 +22,15 @@ def _order(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
 def ranking_table(
     read: Reader, profile: Profile, dimension: str, variant: str = "monthly"
 ) -> pl.DataFrame | None:
-    """org, the normalised metric columns (or the dimension columns of overall), score, rank, delta_rank."""
+    """org, the normalised metric columns (or the dimension columns of overall), score, rank, delta_rank,
+    and the rank intervals when the profile computes them."""
+    ranked = ["score", "rank", "delta_rank", *(INTERVAL_COLUMNS if profile.intervals else ())]
     if dimension == "overall":
         overall = read("scores", "overall")
         rows = overall.filter(pl.col("variant") == variant) if overall is not None else None
         if rows is None or rows.is_empty():
             return None
-        return rows.select("org", "position", *DIMENSIONS, "score", "rank", "delta_rank")
+        return rows.select("org", "position", *DIMENSIONS, *ranked)
     ranks, normalised = read("scores", f"{dimension}_rank"), read("scores", f"{dimension}_normalised")
     if ranks is None or normalised is None:
         return None
@@ -36,9 +39,7 @@ def ranking_table(
         return None
     columns = normalised["metric"].unique(maintain_order=True).to_list()
     wide = normalised.pivot(on="metric", index="org", values="normalised")
-    return ranks.join(wide, on="org", how="left").select(
-        "org", "position", *columns, "score", "rank", "delta_rank"
-    )
+    return ranks.join(wide, on="org", how="left").select("org", "position", *columns, *ranked)
 
 
 def metric_table(read: Reader, dimension: str, variant: str = "monthly") -> pl.DataFrame | None:
@@ -132,7 +133,8 @@ STORED_TABLES = (
 
 
 def export_tables(read: Reader, out: Path, fmt: str = "csv") -> list[Path]:
-    """Every score and metric table of the month as stored (long, both variants): ``<schema>-<table>``.
+    """Every score and metric table of the month as stored (long, both variants): ``<schema>-<table>``;
+    not ``metrics.items`` (the items behind the values: large, it stays in the warehouse).
 
     The ranking files above are the published wide layouts; these are the analysts' complete copy,
     including what the wide files leave out (accumulated metric values, normalised values per variant).

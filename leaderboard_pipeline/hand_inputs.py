@@ -242,12 +242,14 @@ def _check_rows(summary: Summary, registry: Sequence[str] | None, registry_path:
 
 
 def profile_columns(profile: Profile, dimension: str) -> tuple[tuple[str, ...], bool]:
-    """(columns, required): the profile's explicit metric list (every one required), or else the columns
-    its categories name (the allowed ones; the month's file decides which are used)."""
-    explicit = profile.metric_columns(dimension)
-    if explicit is not None:
-        return explicit, True
-    return tuple(profile.dimensions[dimension].categories), False
+    """(columns, required): for a dimension of hand inputs the columns its categories name (the allowed
+    ones; the month's file decides which are used), else the profile's explicit metric list (every one
+    required)."""
+    spec = profile.dimensions[dimension]
+    # a dimension of hand inputs (its listed metrics, if any, come from elsewhere: code repositories)
+    if spec.inputs or spec.metrics is None:
+        return tuple(spec.categories), False
+    return profile.metric_columns(dimension), True
 
 
 def _check_profile_columns(summary: Summary, profile: Profile, dimension: str) -> list[Problem]:

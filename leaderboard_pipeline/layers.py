@@ -17,23 +17,28 @@ from leaderboard_pipeline.cleaning import (
     prepare_labels,
     previous_month,
 )
+from leaderboard_pipeline.intervals import BOOTSTRAP_SCHEMA, bootstrap_ranks
 from leaderboard_pipeline.metrics import (
     METRIC_SCHEMA,
     accumulate,
     data_metrics,
     input_metrics,
+    interval_items,
     model_metrics,
     ranked_orgs,
+    repo_metrics,
 )
 from leaderboard_pipeline.profiles import DIMENSIONS, Cleaning, Profile
-from leaderboard_pipeline.raw_tables import RAW_TABLES, canonical
-from leaderboard_pipeline.scoring import NORMALISED_SCHEMA, OVERALL_SCHEMA, RANK_SCHEMA, score_month
+from leaderboard_pipeline.raw_tables import RAW_TABLES, canonical, empty_raw
+from leaderboard_pipeline.scoring import NORMALISED_SCHEMA, OVERALL_SCHEMA, RANK_SCHEMA, score_month, scored
 from leaderboard_pipeline.snapshots import previous_snapshot, snapshot_status, unranked_months
 
 MODEL_TABLES = ("hf_models", "ms_models")
 DATASET_TABLES = ("hf_datasets", "ms_datasets", "odl_datasets", "baai_datasets")
 CLEAN_TABLES = (*MODEL_TABLES, *DATASET_TABLES, "models", "datasets", "snapshots")
-METRIC_TABLES = DIMENSIONS
+# rank_bootstrap: the rank ranges of resampled items, computed here where the items are (storing the items
+# themselves, ~300 k contributions a month, would cost more than the intervals).
+METRIC_TABLES = (*DIMENSIONS, "rank_bootstrap")
 SCORE_TABLES = (
     *(f"{d}_normalised" for d in DIMENSIONS),
     *(f"{d}_rank" for d in DIMENSIONS),
@@ -124,48 +129,69 @@ def metrics_layer(
     profile: Profile,
     snapshots: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """Metric tables for ``months``; ``models``/``datasets`` must hold every month up to the last one.
+    """Metric tables for ``months``; ``models``/``datasets`` must hold every month up to the last one, and
+    ``raw["code_repos"]`` each previous month too (stars and forks gained).
 
     With ``snapshots`` (``clean.snapshots``), months the profile does not rank (baselines) get no rows.
+    ``rank_bootstrap``: for profiles that compute rank intervals, each org's rank range when the items
+    behind its values (models, datasets, repositories) are resampled (``intervals.bootstrap_ranks``).
     """
-    out: dict[str, list[pl.DataFrame]] = {d: [] for d in DIMENSIONS}
+    out: dict[str, list[pl.DataFrame]] = {t: [] for t in METRIC_TABLES}
     rules = profile.cleaning
     ranked = ranked_orgs_of(raw["system_inputs"], snapshots, profile)
+    code_repos = raw.get("code_repos", empty_raw("code_repos"))
+    first = min((f["month"].min() for f in (models, datasets) if f.height), default=None)
     for month in months:
         orgs = _month(ranked, month)
         curated = _month(raw["curated_metrics"], month)
         other = _month(raw["other_source_datasets"], month)
-        month_models, month_datasets = _month(models, month), _month(datasets, month)
-        acc_models = accumulate(models, month, "models", rules)
-        acc_datasets = accumulate(datasets, month, "datasets", rules)
-        out["data"] += [
-            data_metrics(month_datasets, other, curated, orgs, profile, "monthly"),
-            data_metrics(acc_datasets, other, curated, orgs, profile, "accumulated"),
-        ]
-        out["model"] += [
-            model_metrics(month_models, curated, orgs, profile, "monthly"),
-            model_metrics(acc_models, curated, orgs, profile, "accumulated"),
-        ]
-        out["system"].append(
-            input_metrics(_month(raw["system_inputs"], month), curated, orgs, profile, "system")
-        )
-        out["benchmark"].append(
-            input_metrics(_month(raw["benchmark_inputs"], month), curated, orgs, profile, "benchmark")
-        )
-    return {d: pl.concat(f) if f else pl.DataFrame(schema=METRIC_SCHEMA) for d, f in out.items()}
+        by_variant = {
+            "monthly": (_month(models, month), _month(datasets, month)),
+            "accumulated": (
+                accumulate(models, month, "models", rules, first),
+                accumulate(datasets, month, "datasets", rules, first),
+            ),
+        }
+        tables: dict[str, list[pl.DataFrame]] = {d: [] for d in DIMENSIONS}
+        items = []
+        for variant, (month_models, month_datasets) in by_variant.items():
+            data, data_items = data_metrics(month_datasets, other, curated, orgs, profile, variant)
+            model, model_items = model_metrics(month_models, curated, orgs, profile, variant)
+            tables["data"].append(data)
+            tables["model"].append(model)
+            items += [
+                interval_items(data_items, "data", variant, orgs, profile),
+                interval_items(model_items, "model", variant, orgs, profile),
+            ]
+        repos, last = _month(code_repos, month), _month(code_repos, previous_month(month))
+        for dim in ("system", "benchmark"):
+            activity, repo_items = repo_metrics(repos, last, dim, orgs)
+            inputs = _month(raw[f"{dim}_inputs"], month)
+            tables[dim].append(input_metrics(inputs, curated, orgs, profile, dim, activity))
+            items.append(interval_items(repo_items, dim, "monthly", orgs, profile))
+        month_tables = {d: pl.concat(f) for d, f in tables.items()}
+        for dim, table in month_tables.items():
+            out[dim].append(table)
+        if profile.intervals and all(t.height for t in month_tables.values()):  # ranked, as in scores_layer
+            scored_tables = {d: scored(t, profile, d) for d, t in month_tables.items()}
+            out["rank_bootstrap"].append(bootstrap_ranks(scored_tables, pl.concat(items), profile))
+    schemas = {t: BOOTSTRAP_SCHEMA if t == "rank_bootstrap" else METRIC_SCHEMA for t in METRIC_TABLES}
+    return {t: pl.concat(f) if f else pl.DataFrame(schema=schemas[t]) for t, f in out.items()}
 
 
 def scores_layer(
     metrics: dict[str, pl.DataFrame], months: list[str], profile: Profile
 ) -> dict[str, pl.DataFrame]:
-    """Score tables for ``months``; ``metrics`` must also hold each previous month (for delta ranks)."""
+    """Score tables for ``months``; ``metrics`` must also hold each previous month (for delta ranks), and
+    ``metrics["rank_bootstrap"]`` the months' bootstrap ranks when the profile computes intervals."""
     out: dict[str, list[pl.DataFrame]] = {t: [] for t in SCORE_TABLES}
     for month in months:
         current = {d: _month(metrics[d], month) for d in DIMENSIONS}
         if any(current[d].is_empty() for d in DIMENSIONS):
             continue  # an unranked month (no hand inputs): nothing to score
         prev = {d: _month(metrics[d], previous_month(month)) for d in DIMENSIONS}
-        normalised, ranks, overall = score_month(current, prev, profile)
+        bootstrap = _month(metrics["rank_bootstrap"], month) if "rank_bootstrap" in metrics else None
+        normalised, ranks, overall = score_month(current, prev, profile, bootstrap)
         for d in DIMENSIONS:
             out[f"{d}_normalised"].append(normalised[d])
             out[f"{d}_rank"].append(ranks[d])

@@ -25,14 +25,31 @@ class Metric:
     column: str
     category: str
     label: str = ""
+    # False: computed and shown (metric tables, summaries) but not normalised, not in the score.
+    scored: bool = True
 
 
 @dataclass(frozen=True)
 class Dimension:
     name: str
-    # Explicit metric columns, or None: every column of the month's hand inputs, in file order.
+    # Explicit metric columns, or None when the dimension is only the month's hand inputs.
     metrics: tuple[Metric, ...] | None
     categories: dict[str, str] = field(default_factory=dict)  # input column -> category (hand inputs)
+    # True when the month's hand-input columns come first; ``metrics`` (if any) are scored after them.
+    inputs: bool = False
+
+    @property
+    def unscored(self) -> frozenset[str]:
+        return frozenset(m.column for m in self.metrics or () if not m.scored)
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Rank intervals: a Poisson bootstrap over each org's items and the leave-one-metric-out range."""
+
+    rounds: int = 1000
+    seed: int = 0
+    level: float = 0.95  # central share of the bootstrap ranks: 0.95 -> the 2.5-97.5 % range
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,9 @@ class Cleaning:
     previous_snapshot: str = "latest_stored"
     download_window_days: int | None = 30  # scale a difference to this many days by the crawl dates
     rank_baseline_months: bool = False  # a month with no earlier snapshot at all is stored, not ranked
+    # published: the accumulation starts at the second month of the source ("every dated folder except
+    # the first", osir-method.md 5.5)
+    accumulate_skip_first_month: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,8 +100,11 @@ class Profile:
     export_order: str = "rank"  # rank: best first | input: the hand-input order of orgs
     export_float_text: str = "shortest"  # shortest (polars) | python: the published CSVs' float text
     export_omit_empty: tuple[str, ...] = ()  # columns left out of a file when entirely empty
+    intervals: Intervals | None = None  # None: no rank intervals (their columns stay null)
 
     def metric_columns(self, dimension: str) -> tuple[str, ...] | None:
+        """The explicit metric columns of a dimension (after the hand-input ones when it has inputs);
+        None for a dimension that is only the month's hand input."""
         metrics = self.dimensions[dimension].metrics
         return None if metrics is None else tuple(m.column for m in metrics)
 
@@ -140,26 +163,8 @@ def load_profile(name_or_path: str | Path) -> Profile:
     if window is not None and (not isinstance(window, int) or window <= 0):
         raise ProfileError(f"{path}: cleaning.download_window_days must be a positive number of days or null")
 
-    dimensions = {}
-    for dim in DIMENSIONS:
-        spec = (doc.get("dimensions") or {}).get(dim)
-        if spec is None:
-            raise ProfileError(f"{path}: dimensions.{dim} is missing")
-        if spec.get("metrics") == "inputs":
-            metrics = None
-        else:
-            metrics = []
-            for i, m in enumerate(spec.get("metrics") or []):
-                if not isinstance(m, dict) or "column" not in m or "category" not in m:
-                    raise ProfileError(f"{path}: dimensions.{dim}.metrics[{i}] needs column and category")
-                metrics.append(Metric(m["column"], m["category"], m.get("label", "")))
-            if not metrics:
-                raise ProfileError(f"{path}: dimensions.{dim} has no metrics")
-            columns = [m.column for m in metrics]
-            if len(set(columns)) != len(columns):
-                raise ProfileError(f"{path}: dimensions.{dim} lists a metric twice")
-            metrics = tuple(metrics)
-        dimensions[dim] = Dimension(dim, metrics, dict(spec.get("categories") or {}))
+    intervals = _intervals(doc.get("intervals"), path)
+    dimensions = {dim: _dimension(doc, dim, path) for dim in DIMENSIONS}
 
     export = doc.get("export") or {}
     if export.get("order", "rank") not in ("rank", "input"):
@@ -178,4 +183,43 @@ def load_profile(name_or_path: str | Path) -> Profile:
         export_order=export.get("order", "rank"),
         export_float_text=export.get("float_text", "shortest"),
         export_omit_empty=tuple(export.get("omit_empty") or ()),
+        intervals=intervals,
     )
+
+
+def _dimension(doc: dict, dim: str, path: Path) -> Dimension:
+    spec = (doc.get("dimensions") or {}).get(dim)
+    if spec is None:
+        raise ProfileError(f"{path}: dimensions.{dim} is missing")
+    inputs = spec.get("metrics") == "inputs" or spec.get("inputs") is True
+    listed = [] if spec.get("metrics") == "inputs" else spec.get("metrics") or []
+    metrics = []
+    for i, m in enumerate(listed):
+        if not isinstance(m, dict) or "column" not in m or "category" not in m:
+            raise ProfileError(f"{path}: dimensions.{dim}.metrics[{i}] needs column and category")
+        if not isinstance(m.get("scored", True), bool):
+            raise ProfileError(f"{path}: dimensions.{dim}.metrics[{i}].scored must be true or false")
+        metrics.append(Metric(m["column"], m["category"], m.get("label", ""), m.get("scored", True)))
+    if not metrics and not inputs:
+        raise ProfileError(f"{path}: dimensions.{dim} has no metrics")
+    columns = [m.column for m in metrics]
+    if len(set(columns)) != len(columns):
+        raise ProfileError(f"{path}: dimensions.{dim} lists a metric twice")
+    return Dimension(
+        dim, tuple(metrics) if metrics else None, dict(spec.get("categories") or {}), inputs=inputs
+    )
+
+
+def _intervals(spec: object, path: Path) -> Intervals | None:
+    if spec is None or spec is False:
+        return None
+    if not isinstance(spec, dict) or set(spec) - set(Intervals.__dataclass_fields__):
+        raise ProfileError(f"{path}: intervals must be a mapping with keys rounds, seed, level")
+    out = Intervals(**spec)
+    if not isinstance(out.rounds, int) or out.rounds < 10:
+        raise ProfileError(f"{path}: intervals.rounds must be an integer >= 10, got {out.rounds!r}")
+    if not isinstance(out.seed, int) or out.seed < 0:
+        raise ProfileError(f"{path}: intervals.seed must be a non-negative integer, got {out.seed!r}")
+    if not isinstance(out.level, float | int) or not 0 < out.level < 1:
+        raise ProfileError(f"{path}: intervals.level must be between 0 and 1, got {out.level!r}")
+    return out

@@ -79,6 +79,9 @@ def _specs() -> dict[str, list[CheckSpec]]:
             specs["scores"] += [
                 CheckSpec(table, "dense_ranks", True, "ranks are 1..k with no gaps"),
                 CheckSpec(table, "all_ranked_orgs", True, "every ranked org is ranked"),
+                CheckSpec(
+                    table, "rank_intervals", True, "rank_low <= rank <= rank_high, best <= rank <= worst"
+                ),
             ]
     return specs
 
@@ -236,7 +239,8 @@ def metrics_checks(
     tables: dict[str, pl.DataFrame], orgs: pl.DataFrame, models: pl.DataFrame
 ) -> list[Outcome]:
     """``orgs``: the ranked orgs per month; ``models``: the merged models of the months checked."""
-    out = [_schema("metrics", t, tables[t]) for t in DIMENSIONS]
+    # rank_bootstrap: absent when a caller checks only the dimension tables (the site's data-quality page)
+    out = [_schema("metrics", t, tables[t]) for t in LAYERS["metrics"] if t in tables]
     for dim in DIMENSIONS:
         passed, meta = _ranked(tables[dim], orgs)
         out.append(Outcome(dim, "all_ranked_orgs", passed, True, meta))
@@ -278,4 +282,17 @@ def scores_checks(tables: dict[str, pl.DataFrame], orgs: pl.DataFrame) -> list[O
         out.append(Outcome(table, "dense_ranks", gaps.is_empty(), True, {"groups_with_gaps": gaps.height}))
         passed, meta = _ranked(frame, orgs)
         out.append(Outcome(table, "all_ranked_orgs", passed, True, meta))
+        out.append(_interval_outcome(table, frame))
     return out
+
+
+def _interval_outcome(table: str, frame: pl.DataFrame) -> Outcome:
+    """Interval columns, where present, are ranges around the rank (null: not computed)."""
+    rank = pl.col("rank")
+    outside = {
+        "bootstrap": _count(frame, (pl.col("rank_low") > rank) | (pl.col("rank_high") < rank)),
+        "leave_one_out": _count(frame, (pl.col("rank_best_loo") > rank) | (pl.col("rank_worst_loo") < rank)),
+    }
+    computed = _count(frame, pl.col("rank_low").is_not_null())
+    meta = {f"rank_outside_{k}_range": v for k, v in outside.items()} | {"rows_with_intervals": computed}
+    return Outcome(table, "rank_intervals", not any(outside.values()), True, meta)

@@ -20,6 +20,8 @@ _PLATFORM_META = {
     "downloads_all_time": pl.Int64,
     "created_at": pl.String,
     "last_modified": pl.String,
+    "license": pl.String,  # a licence field of its own (ModelScope); Hugging Face puts it in `license:` tags
+    "gated": pl.Boolean,  # access needs approval (Hugging Face "auto"/"manual"); null when not reported
 }
 
 RAW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -67,6 +69,7 @@ RAW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "community": pl.Int64,
         "date_crawl": pl.Date,
         "link": pl.String,
+        "tags": pl.List(pl.String),  # live source only (industry domains)
     },
     "odl_datasets": {
         "month": MONTH,

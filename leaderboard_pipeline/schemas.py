@@ -12,6 +12,7 @@ from leaderboard_pipeline.cleaning import (
     LIFECYCLES,
     merged_schema_frame,
 )
+from leaderboard_pipeline.intervals import BOOTSTRAP_SCHEMA
 from leaderboard_pipeline.metrics import METRIC_SCHEMA, VARIANTS
 from leaderboard_pipeline.raw_tables import RAW_SCHEMAS
 from leaderboard_pipeline.scoring import NORMALISED_SCHEMA, OVERALL_SCHEMA, RANK_SCHEMA
@@ -91,6 +92,8 @@ def _column(name: str, dtype: pl.DataType, table: str, layer: str) -> pa.Column:
         required = False
     if layer == "clean" and name in ("total_downloads", "downloads_last_month"):
         required = False
+    if layer in ("metrics", "scores") and name == "value":
+        required = False  # unknown: the source lacks the field that month (e.g. no licences in the archive)
     return pa.Column(dtype, checks=checks, nullable=not required, coerce=False)
 
 
@@ -123,8 +126,13 @@ CLEAN = {
     "snapshots": build_schema("clean", "snapshots", SNAPSHOT_SCHEMA, unique=["month", "table"]),
 }
 METRICS = {
-    d: build_schema("metrics", d, METRIC_SCHEMA, unique=["month", "variant", "org", "metric"])
-    for d in ("data", "model", "system", "benchmark")
+    **{
+        d: build_schema("metrics", d, METRIC_SCHEMA, unique=["month", "variant", "org", "metric"])
+        for d in ("data", "model", "system", "benchmark")
+    },
+    "rank_bootstrap": build_schema(
+        "metrics", "rank_bootstrap", BOOTSTRAP_SCHEMA, unique=["month", "ranking", "variant", "org"]
+    ),
 }
 SCORES = {
     **{

@@ -7,6 +7,9 @@ Conventions (documented in docs/method.md):
 - score = mean of the non-null normalised values of the org (0.0 when there are none).
 - rank = dense rank of score, descending, per month and variant; equal floats share a rank.
 - delta_rank = last month's rank - this month's rank (positive = moved up); null for new orgs.
+- a metric the profile marks ``scored: false`` is shown in the metric tables but not normalised or scored.
+- rank_low / rank_high / rank_best_loo / rank_worst_loo: how sure the rank is (``intervals.py``); null
+  unless the profile computes intervals.
 """
 
 from __future__ import annotations
@@ -16,13 +19,19 @@ import math
 import numpy as np
 import polars as pl
 
+from leaderboard_pipeline.intervals import INTERVAL_COLUMNS, leave_one_out_ranks
 from leaderboard_pipeline.metrics import METRIC_SCHEMA
 from leaderboard_pipeline.profiles import DIMENSIONS, Profile
 
 GROUP = ["month", "variant"]
 NORMALISED_SCHEMA = {**METRIC_SCHEMA, "normalised": pl.Float64}
 _ORG_ROW = {c: METRIC_SCHEMA[c] for c in ("month", "variant", "org", "position")}
-_RANKED = {"score": pl.Float64, "rank": pl.Int64, "delta_rank": pl.Int64}
+_RANKED = {
+    "score": pl.Float64,
+    "rank": pl.Int64,
+    "delta_rank": pl.Int64,
+    **{c: pl.Int64 for c in INTERVAL_COLUMNS},
+}
 RANK_SCHEMA = {**_ORG_ROW, **_RANKED}
 OVERALL_SCHEMA = {**_ORG_ROW, **{d: pl.Float64 for d in DIMENSIONS}, **_RANKED}
 
@@ -109,21 +118,76 @@ def overall(dimension_ranks: dict[str, pl.DataFrame], profile: Profile) -> pl.Da
     return base.with_columns(score=total).with_columns(rank=dense_rank(pl.col("score"), GROUP))
 
 
+def scored(metrics: pl.DataFrame, profile: Profile, dimension: str) -> pl.DataFrame:
+    """The metric rows that enter the score (not the columns the profile marks ``scored: false``)."""
+    unscored = profile.dimensions[dimension].unscored
+    return metrics.filter(~pl.col("metric").is_in(list(unscored))) if unscored else metrics
+
+
+def with_intervals(ranks: pl.DataFrame, intervals: pl.DataFrame | None) -> pl.DataFrame:
+    """Attach the interval columns (null where not computed), each range widened to contain the rank.
+
+    ``intervals``: (variant, org, and any of the interval columns) of this ranking."""
+    if intervals is None:
+        intervals = pl.DataFrame(schema={"variant": pl.String, "org": pl.String})
+    missing = [pl.lit(None, dtype=pl.Int64).alias(c) for c in INTERVAL_COLUMNS if c not in intervals.columns]
+    widen = {"rank_low": pl.min_horizontal, "rank_high": pl.max_horizontal}
+    widen |= {"rank_best_loo": pl.min_horizontal, "rank_worst_loo": pl.max_horizontal}
+    return ranks.join(
+        intervals.with_columns(missing), on=["variant", "org"], how="left", maintain_order="left"
+    ).with_columns(
+        [
+            pl.when(pl.col(c).is_not_null()).then(bound(c, "rank")).cast(pl.Int64).alias(c)
+            for c, bound in widen.items()
+        ]
+    )
+
+
+def _intervals_of(
+    ranking: str, loo: pl.DataFrame | None, bootstrap: pl.DataFrame | None
+) -> pl.DataFrame | None:
+    """The interval columns of one ranking from the leave-one-out and bootstrap tables of the month."""
+    parts = [
+        t.filter(pl.col("ranking") == ranking).drop("ranking", "month", strict=False)
+        for t in (loo, bootstrap)
+        if t is not None
+    ]
+    if not parts:
+        return None
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.join(part, on=["variant", "org"], how="full", coalesce=True)
+    return out
+
+
 def score_month(
-    metrics: dict[str, pl.DataFrame], previous: dict[str, pl.DataFrame] | None, profile: Profile
+    metrics: dict[str, pl.DataFrame],
+    previous: dict[str, pl.DataFrame] | None,
+    profile: Profile,
+    bootstrap: pl.DataFrame | None = None,
 ) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame], pl.DataFrame]:
     """All scores of one month: normalised tables, rank tables (per dimension) and the overall table.
 
     ``metrics``/``previous``: dimension -> metric table of this month / last month (any variants).
+    ``bootstrap``: the month's ``metrics.rank_bootstrap`` rows (``intervals.bootstrap_ranks``), for
+    profiles that compute intervals; the leave-one-out range is computed here.
     """
+    metrics = {d: scored(metrics[d], profile, d) for d in DIMENSIONS}
+    if previous is not None:
+        previous = {d: scored(previous[d], profile, d) for d in DIMENSIONS}
     normalised, ranks = {}, {}
     for dim in DIMENSIONS:
         normalised[dim] = normalise(metrics[dim], profile.normalisation)
+    loo = leave_one_out_ranks(normalised, profile) if profile.intervals else None
+    if not profile.intervals:
+        bootstrap = None
+    intervals = {r: _intervals_of(r, loo, bootstrap) for r in (*DIMENSIONS, "overall")}
+    for dim in DIMENSIONS:
         prev_ranks = None
         if previous is not None and previous[dim].height:
             prev_ranks = dimension_scores(normalise(previous[dim], profile.normalisation))
         ranks[dim] = (
-            with_delta(dimension_scores(normalised[dim]), prev_ranks)
+            with_intervals(with_delta(dimension_scores(normalised[dim]), prev_ranks), intervals[dim])
             .select(list(RANK_SCHEMA))
             .cast(RANK_SCHEMA)
         )
@@ -149,7 +213,9 @@ def score_month(
         return (
             pl.concat(frames)
             if frames
-            else pl.DataFrame(schema={k: v for k, v in OVERALL_SCHEMA.items() if k != "delta_rank"})
+            else pl.DataFrame(
+                schema={k: v for k, v in OVERALL_SCHEMA.items() if k not in ("delta_rank", *INTERVAL_COLUMNS)}
+            )
         )
 
     total = combined(ranks)
@@ -158,8 +224,8 @@ def score_month(
         prev_total = combined(
             {d: dimension_scores(normalise(previous[d], profile.normalisation)) for d in DIMENSIONS}
         )
-    total = with_delta(total, prev_total).select(list(OVERALL_SCHEMA)).cast(OVERALL_SCHEMA)
-    return normalised, ranks, total
+    total = with_intervals(with_delta(total, prev_total), intervals["overall"])
+    return normalised, ranks, total.select(list(OVERALL_SCHEMA)).cast(OVERALL_SCHEMA)
 
 
 def log2_discount(rank: int) -> float:

@@ -389,7 +389,7 @@ def read_partitions(
         qualified = f'"{schema}"."{table}"'
         clauses, params = [], []
         if months is not None:
-            clauses.append("month in (select unnest(?))")
+            clauses.append("list_contains(?, month)")  # a plain filter keeps the stored row order
             params.append(sorted(set(months)))
         if schema != RAW_SCHEMA:
             clauses.append("profile = ?")

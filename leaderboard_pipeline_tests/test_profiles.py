@@ -18,7 +18,12 @@ def test_bundled_profiles():
     )
     assert "num_embodied" in default.metric_columns("model")
     assert "num_embodied" not in published.metric_columns("model")
-    assert default.metric_columns("system") is None  # every column of the month's hand input
+    assert published.metric_columns("system") is None  # every column of the month's hand input
+    system = default.dimensions["system"]
+    assert system.inputs and "repo_commits" in default.metric_columns("system")  # inputs, then activity
+    assert "num_unknown_licence" in default.dimensions["model"].unscored
+    assert default.intervals.rounds == 1000 and published.intervals is None
+    assert published.cleaning.accumulate_skip_first_month and not default.cleaning.accumulate_skip_first_month
 
 
 @pytest.mark.parametrize(
@@ -28,6 +33,9 @@ def test_bundled_profiles():
         ("combine: {method: mean, weights: {data: 'import os'}}", "not a number or a fraction"),
         ("cleaning: {no_such_rule: true}", "unknown cleaning switch"),
         ("dimensions: {}", "dimensions.data is missing"),
+        ("intervals: {rounds: 5}", "intervals.rounds must be an integer >= 10"),
+        ("intervals: {level: 1.5}", "intervals.level must be between 0 and 1"),
+        ("intervals: {runs: 5}", "intervals must be a mapping with keys"),
     ],
 )
 def test_bad_profiles_name_the_problem(tmp_path, text, message):

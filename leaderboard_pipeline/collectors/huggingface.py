@@ -28,6 +28,7 @@ MODEL_EXPAND = [
     "tags",
     "private",
     "safetensors",
+    "gated",
 ]
 DATASET_EXPAND = [
     "author",
@@ -120,6 +121,8 @@ def _record(item: dict[str, Any], kind: str) -> dict[str, Any]:
         "library": item.get("library_name"),
         "tags": item.get("tags") or [],
         "parameters": safetensors.get("total"),
+        # false | "auto" | "manual" (huggingface_hub ModelInfo.gated); absent: not reported, unknown
+        "gated": None if item.get("gated") is None else item["gated"] not in (False, "false"),
         "created_at": item.get("createdAt"),
         "last_modified": item.get("lastModified"),
     }

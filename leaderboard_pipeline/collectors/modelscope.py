@@ -160,6 +160,7 @@ def _record(item: dict[str, Any], kind: str, owner: str) -> dict[str, Any]:
         "library": pick(item, "library"),
         "tags": [str(t) for t in pick(item, "tags", default=[])],
         "parameters": counter(pick(item, "params", "parameters"), "params", where),
+        "license": pick(item, "license"),
         "created_at": timestamp(pick(item, "created_at", "created_time", "gmt_create"), "created_at", where),
         "last_modified": timestamp(pick(item, "last_modified", "last_updated_time"), "last_modified", where),
     }

@@ -52,6 +52,7 @@ METRIC_DESCRIPTIONS = {
     "model": "Per-org model metrics (downloads/counts per modality, descendants, likes, issues), monthly and accumulated.",
     "system": "Per-org system metrics from the hand input (operator libraries, frameworks, compilers, ...).",
     "benchmark": "Per-org benchmark metrics from the hand input (leaderboards, evaluated models, ...).",
+    "rank_bootstrap": "Each org's 2.5-97.5 % rank range when the items behind its values are resampled (rank intervals).",
 }
 SCORE_DESCRIPTIONS = {
     **{
@@ -128,11 +129,20 @@ def clean_tables(
     yield from publish(context, warehouse, "clean", tables, clean_checks(tables))
 
 
-METRIC_RAW_INPUTS = ("system_inputs", "benchmark_inputs", "other_source_datasets", "curated_metrics")
+METRIC_RAW_INPUTS = (
+    "system_inputs",
+    "benchmark_inputs",
+    "other_source_datasets",
+    "curated_metrics",
+    "code_repos",
+)
 _CLEAN_DEPS, _CLEAN_INS = _inputs(
     "clean", {"models": up_to_this_month, "datasets": up_to_this_month, "snapshots": None}
 )
-_RAW_DEPS, _RAW_INS = _inputs("raw", dict.fromkeys(METRIC_RAW_INPUTS))
+# code_repos: stars / forks gained are differences against last month's snapshot
+_RAW_DEPS, _RAW_INS = _inputs(
+    "raw", {t: with_previous_month if t == "code_repos" else None for t in METRIC_RAW_INPUTS}
+)
 
 
 @dg.multi_asset(
@@ -162,7 +172,10 @@ def metric_tables(
     yield from publish(context, warehouse, "metrics", tables, metrics_checks(tables, orgs, this_months))
 
 
-_METRIC_DEPS, _METRIC_INS = _inputs("metrics", dict.fromkeys(DIMENSIONS, with_previous_month))
+# the bootstrap ranks of the month itself; the dimensions' metrics of last month too (delta ranks)
+_METRIC_DEPS, _METRIC_INS = _inputs(
+    "metrics", {**dict.fromkeys(DIMENSIONS, with_previous_month), "rank_bootstrap": None}
+)
 
 
 @dg.multi_asset(

@@ -128,8 +128,10 @@ def method_page(tables: SiteTables) -> str:
     for dim in DIMENSIONS:
         spec = profile.dimensions[dim]
         present = _months_with_values(tables, dim)
-        if spec.metrics is None:
+        if spec.metrics is None or spec.inputs:
+            listed = [m.column for m in spec.metrics or ()]
             seen = tables.metrics[dim]["metric"].unique(maintain_order=True).to_list()
+            seen += [c for c in listed if c not in seen]
             intro = (
                 "<p>Every column of the month's hand input, in file order (a column added in a later month is "
                 "scored from then on).</p>"

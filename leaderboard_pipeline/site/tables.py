@@ -115,7 +115,7 @@ class Reader:
             return None
         clauses, params = [], []
         if self.months is not None:
-            clauses.append("month in (select unnest(?))")
+            clauses.append("list_contains(?, month)")  # a plain filter keeps the stored row order
             params.append(sorted(set(self.months)))
         if schema != RAW_SCHEMA:
             clauses.append("profile = ?")

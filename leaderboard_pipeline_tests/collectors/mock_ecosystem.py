@@ -108,6 +108,9 @@ _MODEL_KINDS = [
     ("{ns}-seg-vit", "image-segmentation", "transformers", ["vit"], None),
     ("{ns}-protein-esm", None, "transformers", ["esm", "protein"], 650_000_000),
 ]
+# Licences as the Hub tags them (`license:<id>`; None: the card names none), and dataset domain tags.
+_LICENCES = ["apache-2.0", "mit", "llama3.1", "other", "cc-by-nc-4.0", "gemma", None, "apache-2.0"]
+_DOMAIN_TAGS = ["medical", "finance", "legal", "code", "math", "chemistry", None, None]
 _DATASET_KINDS = [
     ("{ns}-pretrain-corpus", ["modality:text", "task_categories:text-generation"]),
     ("{ns}-instruct-sft", ["modality:text", "task_categories:question-answering"]),
@@ -121,6 +124,11 @@ _ODL_KINDS = [
     ("bench", ["Image", "Text"], ["Visual Question Answering"]),
     ("pretrain", ["Video"], []),
 ]
+
+
+def _licence_tag(rid: str) -> list[str]:
+    licence = _LICENCES[_n(rid + "lic", len(_LICENCES))]
+    return [f"license:{licence}"] if licence else []
 
 
 def hf_models(ns: str, month: str | None = None) -> list[dict]:
@@ -140,9 +148,10 @@ def hf_models(ns: str, month: str | None = None) -> list[dict]:
             "likes": grown(_n(rid + "l", 900), rid + "l", month),
             "pipeline_tag": tag,
             "library_name": lib,
-            "tags": [*tags, lib, "region:us"],
+            "tags": [*tags, lib, *_licence_tag(rid), "region:us"],
             "private": False,
             "safetensors": {"parameters": {"BF16": params}, "total": params} if params else None,
+            "gated": "manual" if _n(rid + "g", 5) == 0 else False,
         }
         items.append(item)
     # One private repo per account: what a token would expose; the collector must drop it.
@@ -171,7 +180,7 @@ def hf_datasets(ns: str, month: str | None = None) -> list[dict]:
                 "downloads": _n(rid, 50_000) + months_since_base(month) * _n(rid + "30", 50),
                 "downloadsAllTime": grown(_n(rid, 50_000) + 100_000, rid, month),
                 "likes": grown(_n(rid + "l", 300), rid + "l", month),
-                "tags": tags,
+                "tags": [*tags, *filter(None, [_DOMAIN_TAGS[_n(rid + "dom", len(_DOMAIN_TAGS))]])],
                 "private": False,
             }
         )
@@ -194,9 +203,10 @@ def ms_repos(kind: str, ns: str, month: str | None = None) -> list[dict]:
                 "likes": grown(_n(name + "l", 400), name + "l", month),
                 "created_at": "2024-03-01T00:00:00Z",
                 "last_modified": "2025-02-20T00:00:00Z",
-                "tags": ["文本"] if kind == "datasets" else tags,
+                "tags": ["文本", *(["金融"] if i == 1 else [])] if kind == "datasets" else tags,
                 "tasks": [tag] if tag and kind == "models" else [],
                 "params": params if kind == "models" else None,
+                "license": ("Apache License 2.0" if i % 3 else None) if kind == "models" else None,
                 "private": False,
             }
         )

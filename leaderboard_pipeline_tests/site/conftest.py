@@ -18,8 +18,8 @@ from leaderboard_pipeline.sources.factory import make_source
 from leaderboard_pipeline.warehouse import write_layer
 
 
-def build_warehouse(path: Path, source_name: str, archive: Path | None = None) -> Path:
-    profile = load_profile(settings.DEFAULT_PROFILE)
+def build_warehouse(path: Path, source_name: str, archive: Path | None = None, profile=None) -> Path:
+    profile = profile or load_profile(settings.DEFAULT_PROFILE)
     source = make_source(source_name, archive)
     months = source.months()
     raw = raw_layer([source.read_month(m) for m in months])
@@ -54,7 +54,7 @@ def add_trust_data(warehouse: Path) -> None:
     try:
         for table in ("overall", *(f"{d}_rank" for d in ("data", "model", "system", "benchmark"))):
             for column in ("rank_low", "rank_high", "rank_best_loo", "rank_worst_loo"):
-                con.execute(f"alter table scores.{table} add column {column} bigint")
+                con.execute(f"alter table scores.{table} add column if not exists {column} bigint")
             # A synthetic but consistent interval: one place either side of the rank, never below 1.
             con.execute(
                 f"update scores.{table} set rank_low = greatest(rank - 1, 1), rank_high = rank + 1, "

@@ -8,10 +8,13 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import polars as pl
+
 from leaderboard_pipeline import settings
-from leaderboard_pipeline.profiles import load_profile
+from leaderboard_pipeline.profiles import DIMENSIONS, load_profile
 from leaderboard_pipeline.site import build_site
-from leaderboard_pipeline_tests.site.conftest import EVIDENCE_URL, TRUST_MONTH
+from leaderboard_pipeline.warehouse import read_partitions
+from leaderboard_pipeline_tests.site.conftest import EVIDENCE_URL, TRUST_MONTH, build_warehouse
 
 
 class Tables(HTMLParser):
@@ -124,12 +127,26 @@ def test_method_page_explains_instead_of_dumping_a_docstring(archive_site):
     assert "Pure polars" not in page and "``" not in page and "<pre>" not in page
     definitions = [t for t in tables_of(archive_site / "method.html") if "definitions" in t["class"]]
     assert len(definitions) == 4
+    warehouse = archive_site.parent / "archive.duckdb"
+    metrics = pl.concat(
+        [
+            read_partitions(warehouse, "metrics", d, None, settings.DEFAULT_PROFILE, read_only=True)
+            for d in DIMENSIONS
+        ]
+    )
+    known = set(metrics.filter(pl.col("value").is_not_null())["metric"])
+    columns = set(metrics["metric"])
     for table in definitions:
         for row in table["rows"]:
             if len(row) > 1:  # category rows span the table
                 label, kind, definition, sources, months = row
                 assert label and kind and definition != "(no definition in the metric catalog)", row
-                assert months.startswith("every month") or re.search(r"\d{4}-\d{2}", months), row
+                # the label cell ends with the column name (a <code> element)
+                column = max((c for c in columns if label.endswith(c)), key=len)
+                if column in known:
+                    assert months.startswith("every month") or re.search(r"\d{4}-\d{2}", months), row
+                else:  # the archive lacks the field (licences, parameter counts, tags): never 0
+                    assert months == "no month", row
 
 
 def test_org_urls_keep_the_org_spelling_and_every_month_has_a_page(archive_site):
@@ -158,10 +175,19 @@ def test_without_a_source_the_site_says_what_the_manifest_says(demo_warehouse, t
     assert "source <strong>demo + live:replay</strong>" in text
 
 
-def test_no_rank_interval_is_shown_where_the_profile_computes_none(demo_site):
+def test_no_rank_interval_is_shown_where_the_profile_computes_none(demo_warehouse, tmp_path):
+    """osir-published computes no intervals (the published leaderboard never did): none are shown."""
+    published = load_profile("osir-published")
+    warehouse = build_warehouse(tmp_path / "published.duckdb", "demo", profile=published)
+    build_site(warehouse, published, tmp_path / "site", source="demo")
+    month = _latest(tmp_path / "site")
+    assert 'class="ci"' not in (tmp_path / "site" / f"overall-{month}.html").read_text(encoding="utf-8")
+    assert "not computed by this profile" in (tmp_path / "site" / "method.html").read_text(encoding="utf-8")
+
+
+def test_rank_intervals_are_shown_where_the_profile_computes_them(demo_site):
     month = _latest(demo_site)
-    assert 'class="ci"' not in (demo_site / f"overall-{month}.html").read_text(encoding="utf-8")
-    assert "not computed by this profile" in (demo_site / "method.html").read_text(encoding="utf-8")
+    assert 'class="ci"' in (demo_site / f"overall-{month}.html").read_text(encoding="utf-8")
 
 
 def test_rank_intervals_are_shown_next_to_each_rank(trust_site):
