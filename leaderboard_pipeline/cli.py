@@ -16,6 +16,8 @@ from leaderboard_pipeline.terminal import allow_missing_env, progress_to_termina
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SOURCES = ("demo", "archive", "live")
+# what `show` prints of a dimension's ranking by default
+SHOWN = ("score", "rank", "delta_rank", "rank_low", "rank_high", "rank_best_loo", "rank_worst_loo")
 READ_SOURCE_HELP = f"whose warehouse to read (default ${settings.ENV_SOURCE} or {settings.DEFAULT_SOURCE})"
 
 
@@ -205,6 +207,22 @@ def _baselines(path: Path, months: list[str], profile) -> None:
         print(f"  {note}")
 
 
+def _demo_version(path: Path, args: argparse.Namespace) -> str | None:
+    """The bundled demo is versioned with the code: when its inputs changed (new recordings, new hand
+    inputs) its stored months are replaced, and the command says so. Other sources' raw months stay
+    immutable. Returns the demo's version (None for other sources)."""
+    if (args.source or settings.current_source()) != "demo":
+        return None
+    from leaderboard_pipeline.sources.demo import demo_version
+    from leaderboard_pipeline.warehouse import source_version, stored_months
+
+    version = demo_version()
+    if stored_months(path, "raw", "snapshot_manifest") and source_version(path) != version:
+        print(f"the bundled demo changed since {path} was written: its stored months are replaced")
+        args.replace_raw = True
+    return version
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     profile = _profile(args)
     wanted = _months_arg(args.months)
@@ -212,7 +230,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         allow_missing_env(args.allow_missing)  # an unknown platform: one line, before anything is read
     from leaderboard_pipeline.sources.base import SourceError
     from leaderboard_pipeline.sources.factory import make_source
-    from leaderboard_pipeline.warehouse import session, stored_months, warehouse_source
+    from leaderboard_pipeline.warehouse import record_source_version, session, stored_months, warehouse_source
 
     try:
         source = make_source(args.source or settings.current_source(), args.archive)
@@ -228,6 +246,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     stored = set(stored_months(path, "clean", "models", profile.name))
     months = _plan(source_months, wanted, stored)
+    demo = _demo_version(path, args)
     from leaderboard_pipeline.sources.combined import validate_before_run
 
     for note in validate_before_run(source, months, profile):  # hand inputs: fail before any request
@@ -271,6 +290,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 raise CliError(f"run {result.run_id[:8]} failed: {_error_message(result)}")
             changed |= _print_summary(_write_summary(result))
             _baselines(path, run, profile)
+    if demo is not None:
+        record_source_version(path, demo)
     took = time.perf_counter() - started
     if changed:
         print(f"done: {len(months)} month(s) in {took:.1f} s")
@@ -337,6 +358,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         raise CliError(f"no {args.variant} ranking for {args.dimension} in {month}")
     table = table.sort(["rank", "position"]).drop("position")
     table = table.head(args.top) if args.top else table
+    if args.dimension != "overall" and not args.metrics:
+        # a terminal fits the ranking, not 30 normalised metric columns (`--metrics`, or `export`)
+        table = table.select("org", *(c for c in table.columns if c in SHOWN))
     with pl.Config(
         tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, float_precision=4, tbl_width_chars=200
     ):
@@ -475,6 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show.add_argument("--variant", choices=("monthly", "accumulated"), default="monthly")
     show.add_argument("--top", type=int, default=0, help="only the first N rows")
+    show.add_argument("--metrics", action="store_true", help="also every normalised metric column")
     show.add_argument("--profile")
     show.add_argument("--source", choices=SOURCES, help=READ_SOURCE_HELP)
     show.set_defaults(func=cmd_show)

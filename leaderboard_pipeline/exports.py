@@ -30,7 +30,8 @@ def ranking_table(
         rows = overall.filter(pl.col("variant") == variant) if overall is not None else None
         if rows is None or rows.is_empty():
             return None
-        return rows.select("org", "position", *DIMENSIONS, *ranked)
+        # intervals only where stored (a month scored before the profile computed them has none)
+        return rows.select("org", "position", *DIMENSIONS, *(c for c in ranked if c in rows.columns))
     ranks, normalised = read("scores", f"{dimension}_rank"), read("scores", f"{dimension}_normalised")
     if ranks is None or normalised is None:
         return None
@@ -39,6 +40,7 @@ def ranking_table(
         return None
     columns = normalised["metric"].unique(maintain_order=True).to_list()
     wide = normalised.pivot(on="metric", index="org", values="normalised")
+    ranked = [c for c in ranked if c in ranks.columns]
     return ranks.join(wide, on="org", how="left").select("org", "position", *columns, *ranked)
 
 

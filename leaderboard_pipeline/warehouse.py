@@ -212,6 +212,23 @@ def check_source(con, path: Path | str, source: str | None, bind: bool) -> None:
         )
 
 
+def source_version(path: Path | str) -> str | None:
+    """The version of a bundled source's inputs the warehouse was last written from (the demo's)."""
+    if not is_remote(path) and not Path(path).exists():
+        return None
+    with connect(path, read_only=True) as con:
+        if not _table_exists(con, META_SCHEMA, "versions"):
+            return None
+        row = con.execute(f'select version from "{META_SCHEMA}".versions').fetchone()
+    return row[0] if row else None
+
+
+def record_source_version(path: Path | str, version: str) -> None:
+    with connect(path) as con:
+        con.execute(f'create schema if not exists "{META_SCHEMA}"')
+        con.execute(f'create or replace table "{META_SCHEMA}".versions as select ? as version', [version])
+
+
 def _identity(frame: pl.DataFrame, table: str, schema: str) -> list[str]:
     """Columns that make a table's content (provenance and the profile key are left out)."""
     skip = set(PROVENANCE.get(table, ())) if schema == RAW_SCHEMA else {"profile"}

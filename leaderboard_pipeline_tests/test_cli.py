@@ -265,3 +265,21 @@ def test_a_warehouse_held_by_another_process_is_one_line(capsys, monkeypatch):
     code, _, err = run_cli(capsys, "run", "--source", "demo")
     assert code == 2 and err.count("\n") == 1
     assert "locked by another process (PID 4242)" in err and str(settings.warehouse_path("demo")) in err
+
+
+def test_a_new_version_of_the_bundled_demo_replaces_its_months(capsys):
+    """The demo is versioned with the code: after new recordings its stored months are replaced, not
+    refused (other sources' raw months stay immutable)."""
+    import duckdb
+
+    from leaderboard_pipeline.warehouse import record_source_version
+
+    assert main(["run", "--source", "demo"]) == 0
+    db = settings.warehouse_path("demo")
+    with duckdb.connect(str(db)) as con:  # what an older demo recorded
+        con.execute("update raw.hf_models set downloads_last_month = downloads_last_month + 1")
+    record_source_version(db, "an older demo")
+    code, out, err = run_cli(capsys, "run", "--source", "demo")
+    assert code == 0, err
+    assert "the bundled demo changed" in out and "raw: replaced 2024-12..2025-03" in out
+    assert "done: nothing changed" in run_cli(capsys, "run", "--source", "demo")[1]

@@ -10,6 +10,8 @@ import polars as pl
 from leaderboard_pipeline.metric_catalog import SOURCE_NAMES
 from leaderboard_pipeline.profiles import DIMENSIONS, Cleaning
 from leaderboard_pipeline.quality import CHECKS
+from leaderboard_pipeline.registry import load_registry, repo_coverage
+from leaderboard_pipeline.settings import DATA_DIR
 from leaderboard_pipeline.site.formatting import month_ranges
 from leaderboard_pipeline.site.layout import Column, cell, e, grouped_rows, table, text_columns
 from leaderboard_pipeline.site.tables import SiteTables, category_of, intervals
@@ -107,6 +109,35 @@ def _conventions(tables: SiteTables) -> str:
     )
 
 
+REGISTRY = DATA_DIR / "registry" / "orgs.yaml"
+
+
+def _repository_coverage() -> str:
+    """Which code repositories the contributor-activity metrics read, per org and category (the registry
+    reviewed against the published evidence lists; data/registry/)."""
+    coverage = repo_coverage(load_registry(REGISTRY))
+    rows = [
+        cell(r["org"], text=True)
+        + cell(r["dimension"], text=True)
+        + cell(r["category"], text=True)
+        + cell(r["repos"], str(r["repos"]))
+        + cell(r["names"], text=True, css="wrap")
+        for r in coverage.iter_rows(named=True)
+    ]
+    header = [
+        *text_columns("Organisation", "Dimension", "Category"),
+        Column("Repositories"),
+        *text_columns("Which"),
+    ]
+    return (
+        '<h2 id="repositories">Code repositories behind contributor activity</h2>'
+        f"<p>{coverage['repos'].sum()} repositories of {coverage['org'].n_unique()} organisations, from the "
+        "organisation registry (<code>data/registry/orgs.yaml</code>), reviewed against the published "
+        "leaderboard's evidence lists. Contributor activity is measured only on these.</p>"
+        + table(header, rows, css="plain")
+    )
+
+
 def method_page(tables: SiteTables) -> str:
     profile = tables.profile
     weights = profile.weights
@@ -153,6 +184,7 @@ def method_page(tables: SiteTables) -> str:
         parts.append(f'<h2 id="{e(dim)}">{e(dim.title())} metrics</h2>{intro}')
         header = text_columns("Metric", "Kind", "Definition", "Sources", "Months with values")
         parts.append(table(header, grouped_rows(len(header), groups.items()), css="plain definitions"))
+    parts.append(_repository_coverage())
     parts.append("<h2>Filters and cleaning switches</h2>")
     rules = profile.cleaning
     parts.append(

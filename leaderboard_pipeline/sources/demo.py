@@ -196,3 +196,8 @@ def demo_dir() -> Path:
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(staging.parent, ignore_errors=True)
     return build
+
+
+def demo_version() -> str:
+    """The version of the bundled demo: the fingerprint of everything it is built from."""
+    return (demo_dir() / ".fingerprint").read_text()

@@ -235,3 +235,17 @@ def test_a_missing_platform_is_a_gap_on_the_quality_dimension_and_org_pages(trus
     assert "OpenDataLab missing this month" in org and f"../quality-{TRUST_MONTH}.html#gaps" in org
     earlier = (trust_site / "data-2025-02.html").read_text(encoding="utf-8")
     assert "not collected" not in earlier, "a gap belongs to its month only"
+
+
+def test_method_page_reports_the_repositories_behind_contributor_activity(demo_site):
+    from leaderboard_pipeline.registry import load_registry, repo_coverage
+
+    coverage = repo_coverage(load_registry(settings.DATA_DIR / "registry" / "orgs.yaml"))
+    [listed] = [
+        t
+        for t in tables_of(demo_site / "method.html")
+        if [h for h, _ in t["head"]][:3] == ["Organisation", "Dimension", "Category"]
+    ]
+    assert len(listed["rows"]) == coverage.height
+    flagscale = [r for r in listed["rows"] if "FlagOpen/FlagScale" in r[4]]
+    assert flagscale and flagscale[0][0] == "BAAI" and flagscale[0][1] == "system"
