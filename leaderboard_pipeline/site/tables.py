@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from leaderboard_pipeline.cleaning import PLATFORM_OF
+from leaderboard_pipeline.intervals import INTERVAL_COLUMNS
 from leaderboard_pipeline.layers import DATASET_TABLES, MODEL_TABLES
 from leaderboard_pipeline.metric_catalog import Catalog, MetricEntry, describe, load_catalog
 from leaderboard_pipeline.metrics import VARIANTS
@@ -28,8 +29,8 @@ PLATFORM_KEY_OF = {table: platforms[0] for table, platforms in TABLE_PLATFORMS.i
 # Accumulated rankings exist for these dimensions only; system and benchmark inputs are monthly.
 ACCUMULATED = ("data", "model")
 RANKINGS = ("overall", *DIMENSIONS)
-# Rank intervals (shared contract 3): present and non-null only where the profile computes them.
-INTERVALS = ("rank_low", "rank_high", "rank_best_loo", "rank_worst_loo")
+# Rank intervals: present and non-null only where the profile computes them.
+INTERVALS = INTERVAL_COLUMNS
 LINK_TEMPLATES = {
     # Used when a crawled row has no link of its own.
     "hf_models": "https://huggingface.co/{namespace}/{name}",
