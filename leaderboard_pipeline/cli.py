@@ -230,7 +230,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         allow_missing_env(args.allow_missing)  # an unknown platform: one line, before anything is read
     from leaderboard_pipeline.sources.base import SourceError
     from leaderboard_pipeline.sources.factory import make_source
-    from leaderboard_pipeline.warehouse import record_source_version, session, stored_months, warehouse_source
+    from leaderboard_pipeline.warehouse import record_source_version, require_source, session, stored_months
 
     try:
         source = make_source(args.source or settings.current_source(), args.archive)
@@ -238,12 +238,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except SourceError as exc:
         raise CliError(str(exc)) from None
     path = settings.warehouse_path(source.name)
-    holder = warehouse_source(path)
-    if holder not in (None, source.name):
-        raise CliError(
-            f"{path} holds the {holder} source, not {source.name}: each source has its own warehouse "
-            "(unset LEADERBOARD_DB to get data/warehouse/<source>.duckdb, or point it at another file)"
-        )
+    require_source(path, source.name)
     stored = set(stored_months(path, "clean", "models", profile.name))
     months = _plan(source_months, wanted, stored)
     demo = _demo_version(path, args)
@@ -301,19 +296,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _warehouse_tables(args: argparse.Namespace, profile_name: str, month: str):
-    from leaderboard_pipeline.warehouse import (
-        WarehouseError,
-        read_partitions,
-        stored_months,
-        warehouse_source,
-    )
+    from leaderboard_pipeline.warehouse import WarehouseError, read_partitions, require_source, stored_months
 
     source = args.source or settings.current_source()
     path = settings.warehouse_path(source)
     try:
-        holder = warehouse_source(path)
-        if holder not in (None, source):
-            raise CliError(f"{path} holds the {holder} source, not {source} (pass --source {holder})")
+        require_source(path, source)
         available = stored_months(path, "scores", "overall", profile_name)
     except WarehouseError as exc:
         raise CliError(str(exc)) from None

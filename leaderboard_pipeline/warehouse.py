@@ -429,6 +429,13 @@ def stored_months(path: Path | str, schema: str, table: str, profile: str | None
     return [r[0] for r in rows]
 
 
+def require_source(path: Path | str, source: str) -> None:
+    """Refuse, before anything runs, a warehouse that holds another source (`check_source`)."""
+    if is_remote(path) or Path(path).exists():
+        with connect(path, read_only=True) as con:
+            check_source(con, path, source, bind=False)
+
+
 def warehouse_source(path: Path | str) -> str | None:
     """The source a warehouse file holds (None: no file, or nothing written yet)."""
     if not is_remote(path) and not Path(path).exists():
