@@ -249,26 +249,33 @@ def _same(stored: pl.DataFrame, incoming: pl.DataFrame, columns: list[str]) -> b
         return False
 
 
-def _replaceable_months(con, months: list[str]) -> set[str]:
-    """Raw months stored with a platform missing: a complete snapshot may replace them."""
+def _manifest_months(con, months: list[str], status: str | None = None) -> set[str]:
+    """Raw months of ``months`` that have a manifest (with a row of ``status``, when given)."""
     if not _table_exists(con, RAW_SCHEMA, "snapshot_manifest"):
         return set()
-    if "status" not in _columns(con, RAW_SCHEMA, "snapshot_manifest"):
+    if status is not None and "status" not in _columns(con, RAW_SCHEMA, "snapshot_manifest"):
         return set()
+    where = "list_contains(?, month)" + (" and status = ?" if status else "")
+    params = [months, status] if status else [months]
     rows = con.execute(
-        'select distinct month from "raw"."snapshot_manifest" where status = \'missing\' and month in (select unnest(?))',
-        [months],
+        f'select distinct month from "raw"."snapshot_manifest" where {where}', params
     ).fetchall()
     return {r[0] for r in rows}
 
 
-def _manifest_months(con, months: list[str]) -> set[str]:
-    if not _table_exists(con, RAW_SCHEMA, "snapshot_manifest"):
-        return set()
-    rows = con.execute(
-        'select distinct month from "raw"."snapshot_manifest" where month in (select unnest(?))', [months]
-    ).fetchall()
-    return {r[0] for r in rows}
+def _judge(
+    stored: pl.DataFrame, incoming: pl.DataFrame, columns: list[str], immutable: bool, listed: bool
+) -> str | None:
+    """One table's month: "new", "unchanged", "replaced", "refused" (an immutable raw month would
+    change), or None (nothing stored, nothing incoming). ``listed``: the month's manifest is stored, so
+    a table empty in it is part of its content too."""
+    if stored.is_empty() and incoming.is_empty():
+        return None
+    if not stored.is_empty() and _same(stored, incoming, columns):
+        return "unchanged"
+    if immutable and (listed or not stored.is_empty()):
+        return "refused"
+    return "new" if stored.is_empty() else "replaced"
 
 
 def _prepare_table(con, schema: str, table: str, arrow_name: str) -> None:
@@ -315,9 +322,13 @@ def write_layer(
             con.execute("begin transaction")
             check_source(con, path, source, bind=True)
             con.execute(f'create schema if not exists "{schema}"')
-            replaceable = _replaceable_months(con, months) if schema == RAW_SCHEMA else set()
-            # A raw month is stored once its manifest is: a table empty then is part of its content too.
-            stored_raw = _manifest_months(con, months) if schema == RAW_SCHEMA else set()
+            # Raw months are immutable unless replacing is asked for, or the month was stored with a
+            # platform missing (a complete snapshot may replace it).
+            raw = schema == RAW_SCHEMA
+            immutable = (
+                set(months) - _manifest_months(con, months, "missing") if raw and not replace_raw else set()
+            )
+            listed = _manifest_months(con, months) if raw else set()
             plan: dict[str, list[str]] = {}
             refused: list[str] = []
             for table, frame in frames.items():
@@ -330,19 +341,11 @@ def write_layer(
                 for month in months:
                     stored = con.execute(f"select * from {qualified} where {where}", [month, *params]).pl()
                     incoming = frame.filter(pl.col("month") == month)
-                    if stored.is_empty():
-                        if not incoming.height:
-                            continue
-                        if month in stored_raw and not replace_raw and month not in replaceable:
-                            refused.append(f"{table} {month}")
-                        else:
-                            reports[table].new.append(month)
-                    elif _same(stored, incoming, columns):
-                        reports[table].unchanged.append(month)
-                    elif schema == RAW_SCHEMA and not replace_raw and month not in replaceable:
+                    verdict = _judge(stored, incoming, columns, month in immutable, month in listed)
+                    if verdict == "refused":
                         refused.append(f"{table} {month}")
-                    else:
-                        reports[table].replaced.append(month)
+                    elif verdict is not None:
+                        getattr(reports[table], verdict).append(month)
                 plan[table] = reports[table].new + reports[table].replaced
             if refused:
                 raise WarehouseError(
