@@ -49,6 +49,8 @@ table.ranking th { white-space: normal; min-width: 3.6rem; max-width: 6.6rem; fo
 table.ranking td { font-size: .85rem; padding: .28rem .4rem; }
 .with-aside { display: flex; flex-wrap: wrap; gap: .5rem 2rem; align-items: flex-start; }
 .with-aside .main-col { flex: 0 1 auto; min-width: 0; max-width: 100%; }
+/* a long caption must not make the table's column wider than the table (the charts wrap below it) */
+.with-aside .main-col > p.caption { max-width: 46rem; }
 .with-aside .aside { flex: 0 1 26rem; min-width: 0; display: flex; flex-direction: column; gap: .3rem; }
 .chart-row { display: flex; flex-wrap: wrap; gap: .2rem 1.5rem; align-items: flex-end; }
 .chart-row p.caption { flex: 1 1 22rem; max-width: 48rem; }
