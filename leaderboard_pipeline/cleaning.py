@@ -352,9 +352,7 @@ def merge(clean: dict[str, pl.DataFrame], rules: Cleaning, kind: str) -> pl.Data
         .agg(
             *[pl.col(c).first() for c in columns if c != "month"],
             pl.col("downloads_month").filter(pl.col("downloads_month") > 0).sum().alias("downloads_month"),
-            pl.col("likes").sum(),
-            pl.col("community").sum(),
-            pl.col(extra[-1]).sum(),
+            *[_counter_sum(c, rules) for c in ("likes", "community", extra[-1])],
             pl.col("platform").unique(maintain_order=True).str.join(",").alias("platforms"),
             *_merged_classes(kind),
         )
@@ -385,6 +383,14 @@ def _merged_classes(kind: str) -> list[pl.Expr]:
         *[pl.col(c).sort_by(said, maintain_order=True).first() for c in ("licence", "licence_class")],
         pl.col("gated").max(),
     ]
+
+
+def _counter_sum(column: str, rules: Cleaning) -> pl.Expr:
+    """The sum over platforms of the known values; unknown (null) when no platform knows it, never 0
+    (the published merge summed unknown to 0: ``unknown_counts_as_zero``)."""
+    if rules.unknown_counts_as_zero:
+        return pl.col(column).sum()
+    return pl.when(pl.col(column).is_not_null().any()).then(pl.col(column).sum()).alias(column)
 
 
 def merged_schema_frame(kind: str) -> pl.DataFrame:

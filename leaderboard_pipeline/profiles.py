@@ -69,6 +69,7 @@ class Cleaning:
     )
     falsy_previous_is_missing: bool = False  # published: a previous total of 0 counts as "no previous total"
     sentinels_as_null: bool = True  # -1 likes/community mean "unknown"
+    unknown_counts_as_zero: bool = False  # published: a merged item nobody reports likes for has 0 likes
     merge_key: str = "org_name_casefold"
     source_order: tuple[str, ...] = ("ModelScope", "BAAIData", "HuggingFace", "OpenDataLab")
     invalid_modalities_as_null: bool = True  # the strings "null" and "" are not modalities

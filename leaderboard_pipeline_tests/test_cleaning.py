@@ -189,3 +189,12 @@ def test_merge_precedence_and_sums():
     assert merged.filter(pl.col("item") == "Q/neg")["downloads_month"].to_list() == [0]
     published = merge({"hf_models": hf, "ms_models": ms}, PUBLISHED, "models")
     assert published.height == 3  # "M" and "m" are different items when case matters
+
+
+def test_merge_keeps_unknown_counters_unknown():
+    """Likes nobody reports stay unknown in the merged item (never 0); known ones add up."""
+    unknown = {"platform": "HuggingFace", "org": "Q", "namespace": "Qwen", "downloads_month": 100, "row": 0}
+    hf = _clean_row([{**unknown, "name": "a", "likes": None}, {**unknown, "name": "b", "likes": 7, "row": 1}])
+    ms = _clean_row([{**unknown, "platform": "ModelScope", "name": "b", "likes": None, "community": None}])
+    merged = merge({"hf_models": hf, "ms_models": ms}, DEFAULT, "models").sort("item")
+    assert merged.select("item", "likes", "community").rows() == [("Q/a", None, 0), ("Q/b", 7, 0)]

@@ -29,6 +29,7 @@ SWITCHES = {
     "shared_previous_totals": "one previous-total map per platform for models and datasets",
     "falsy_previous_is_missing": "a previous total of 0 counts as no previous total",
     "sentinels_as_null": "-1 likes / community values mean unknown",
+    "unknown_counts_as_zero": "a merged item whose likes / community no platform reports counts 0 (else unknown)",
     "merge_key": "key that merges one item across platforms",
     "source_order": "platform precedence when merging (first platform's fields win)",
     "invalid_modalities_as_null": 'the strings "null" and "" are not modalities',
