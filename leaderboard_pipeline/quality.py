@@ -12,10 +12,10 @@ import polars as pl
 
 from leaderboard_pipeline.cleaning import DATASET_MODALITIES, LIFECYCLES, MODEL_MODALITIES
 from leaderboard_pipeline.layers import CLEAN_TABLES, DATASET_TABLES, MODEL_TABLES, SCORE_TABLES
-from leaderboard_pipeline.profiles import DIMENSIONS
+from leaderboard_pipeline.profiles import DIMENSIONS, Cleaning
 from leaderboard_pipeline.raw_tables import PLATFORM_TABLES, RAW_TABLES
 from leaderboard_pipeline.schemas import COUNTERS, LAYERS, validate
-from leaderboard_pipeline.snapshots import baseline_months, first_snapshots
+from leaderboard_pipeline.snapshots import baseline_months, first_snapshots, unranked_months
 
 
 @dataclass(frozen=True)
@@ -204,9 +204,12 @@ def raw_checks(tables: dict[str, pl.DataFrame]) -> list[Outcome]:
     return out
 
 
-def clean_checks(tables: dict[str, pl.DataFrame]) -> list[Outcome]:
+def clean_checks(tables: dict[str, pl.DataFrame], rules: Cleaning | None = None) -> list[Outcome]:
+    """``rules``: the profile's cleaning switches (months it does not rank are no warning)."""
     out = [_schema("clean", t, tables[t]) for t in CLEAN_TABLES]
-    first = first_snapshots(tables["snapshots"])
+    unranked = unranked_months(tables["snapshots"], rules) if rules is not None else []
+    # a month ranked with a cumulative platform's monthly downloads missing must say so
+    first = first_snapshots(tables["snapshots"]).filter(~pl.col("month").is_in(unranked))
     out.append(
         Outcome(
             "snapshots",

@@ -125,8 +125,9 @@ def clean_tables(
     **raw: pl.DataFrame,
 ):
     """Attribute, label, difference and filter each platform's rows, then merge across platforms."""
-    tables = clean_layer(_frames(raw, "raw_"), context.partition_keys, leaderboard.scoring_profile())
-    yield from publish(context, warehouse, "clean", tables, clean_checks(tables))
+    profile = leaderboard.scoring_profile()
+    tables = clean_layer(_frames(raw, "raw_"), context.partition_keys, profile)
+    yield from publish(context, warehouse, "clean", tables, clean_checks(tables, profile.cleaning))
 
 
 METRIC_RAW_INPUTS = (

@@ -47,7 +47,7 @@ def month_outcomes(
         out += [("raw", o) for o in raw_checks(month_raw)]
         orgs = ranked_orgs(month_raw["system_inputs"])
         if (month_clean := of(clean, month)) is not None:
-            out += [("clean", o) for o in clean_checks(month_clean)]
+            out += [("clean", o) for o in clean_checks(month_clean, profile.cleaning)]
             if (month_metrics := of(metrics, month)) is not None:
                 out += [("metrics", o) for o in metrics_checks(month_metrics, orgs, month_clean["models"])]
         if (month_scores := of(scores, month)) is not None:
