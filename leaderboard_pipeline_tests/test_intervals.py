@@ -13,20 +13,12 @@ from leaderboard_pipeline.intervals import INTERVAL_COLUMNS, bootstrap_ranks, de
 from leaderboard_pipeline.layers import scores_layer
 from leaderboard_pipeline.metrics import ITEM_SCHEMA, input_metrics, interval_items, model_metrics
 from leaderboard_pipeline.profiles import load_profile
+from leaderboard_pipeline.raw_tables import empty_raw
 from leaderboard_pipeline.scoring import score_month, scored
 
 PROFILE = load_profile("methodology")
 PUBLISHED = load_profile("osir-published")
-NO_CURATED = pl.DataFrame(
-    schema={
-        "month": pl.String,
-        "dimension": pl.String,
-        "metric": pl.String,
-        "org": pl.String,
-        "value": pl.Float64,
-        "evidence": pl.String,
-    }
-)
+NO_CURATED = empty_raw("curated_metrics")
 
 
 def test_dense_ranks_match_the_scoring_convention():
