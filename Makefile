@@ -38,8 +38,10 @@ browser:
 postgres:
 	@bash leaderboard_pipeline_tests/deploy/ensure_postgres.sh
 
+# Two workers (pytest-xdist): the suite is CPU-bound and single-threaded; files stay whole on a worker.
+PYTEST_WORKERS ?= 2
 test: $(STAMP) lint browser postgres
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # The UI shares the CLI's Dagster instance and warehouse of one source (SOURCE=demo|archive|live:
 # .dagster/<source>/ and data/warehouse/<source>.duckdb), so that source's CLI runs and backfills show up.

@@ -44,3 +44,13 @@ def reference_archive() -> Path:
 
 def pytest_configure(config):
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs the suite on two workers (pytest-xdist, --dist loadgroup): each file stays on one
+    worker (its module fixtures are built once), and the site's files share one group because they
+    share the session's archive and demo sites."""
+    for item in items:
+        path = item.path.relative_to(config.rootpath)
+        group = "site" if path.parts[:2] == ("leaderboard_pipeline_tests", "site") else str(path)
+        item.add_marker(pytest.mark.xdist_group(group))

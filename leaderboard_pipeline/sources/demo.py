@@ -12,6 +12,7 @@ never holds a file that is not ours and never goes stale.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -185,16 +186,21 @@ def demo_dir() -> Path:
     fingerprint = _fingerprint()
     if stamp.exists() and stamp.read_text() == fingerprint:
         return build
-    # Build beside the target, then swap: a concurrent reader never sees a half-written demo.
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=settings.DEMO_INPUTS)) / "demo"
-    build_demo(staging)
-    (staging / ".fingerprint").write_text(fingerprint)
-    old = build.with_name(f".old-{os.getpid()}")
-    if build.exists():
-        build.rename(old)
-    staging.rename(build)
-    shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(staging.parent, ignore_errors=True)
+    # One builder at a time (two `make run`s on a fresh clone, parallel tests); the others wait and
+    # find it built. Built beside the target, then swapped: a reader never sees a half-written demo.
+    with (settings.DEMO_INPUTS / ".build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == fingerprint:
+            return build
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=settings.DEMO_INPUTS)) / "demo"
+        build_demo(staging)
+        (staging / ".fingerprint").write_text(fingerprint)
+        old = build.with_name(f".old-{os.getpid()}")
+        if build.exists():
+            build.rename(old)
+        staging.rename(build)
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(staging.parent, ignore_errors=True)
     return build
 
 
