@@ -437,11 +437,3 @@ def require_source(path: Path | str, source: str) -> None:
     if is_remote(path) or Path(path).exists():
         with connect(path, read_only=True) as con:
             check_source(con, path, source, bind=False)
-
-
-def warehouse_source(path: Path | str) -> str | None:
-    """The source a warehouse file holds (None: no file, or nothing written yet)."""
-    if not is_remote(path) and not Path(path).exists():
-        return None
-    with connect(path, read_only=True) as con:
-        return bound_source(con)

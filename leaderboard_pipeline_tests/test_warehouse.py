@@ -13,8 +13,8 @@ from leaderboard_pipeline import warehouse
 from leaderboard_pipeline.warehouse import (
     WarehouseError,
     read_partitions,
+    require_source,
     stored_months,
-    warehouse_source,
     write_layer,
     write_partitions,
 )
@@ -161,7 +161,7 @@ def test_a_layer_is_written_in_one_transaction(tmp_path, monkeypatch):
 def test_a_warehouse_holds_one_source(tmp_path):
     db = tmp_path / "w.duckdb"
     write_layer(db, "raw", {"t": frame("2025-01", [1])}, ["2025-01"], source="demo")
-    assert warehouse_source(db) == "demo"
+    require_source(db, "demo")  # bound to the demo on its first write
     with pytest.raises(WarehouseError, match="holds the demo source, not archive"):
         write_layer(db, "raw", {"t": frame("2025-02", [1])}, ["2025-02"], source="archive")
     assert stored_months(db, "raw", "t") == ["2025-01"]
