@@ -168,7 +168,8 @@ def main() -> int:
     args = parser.parse_args()
 
     from leaderboard_pipeline.collectors import huggingface
-    from leaderboard_pipeline.collectors.http import PLATFORMS, PlatformClient, platform_config, window_rate
+    from leaderboard_pipeline.collectors.client import PlatformClient
+    from leaderboard_pipeline.collectors.platforms import PLATFORMS, platform_config, window_rate
 
     window = args.window / args.time_scale
     allowed_rate = args.quota / window

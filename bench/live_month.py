@@ -46,7 +46,7 @@ def _mock():
 
 def run_month(with_tokens: bool, speed: float, latency_ms: float) -> dict:
     """One month of the whole registry; per platform: requests, retries, real rate, real wall time."""
-    from leaderboard_pipeline.collectors.http import PLATFORMS, effective_rate
+    from leaderboard_pipeline.collectors.platforms import PLATFORMS, effective_rate
     from leaderboard_pipeline.sources.live import LiveSource
 
     mock = _mock()

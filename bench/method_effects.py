@@ -26,12 +26,12 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, machine, table  # noqa: E402
 
-from leaderboard_pipeline import settings  # noqa: E402
-from leaderboard_pipeline.collectors.http import PLATFORMS  # noqa: E402
-from leaderboard_pipeline.layers import clean_layer, metrics_layer, scores_layer  # noqa: E402
-from leaderboard_pipeline.profile_diff import RANKINGS, rank_changes  # noqa: E402
-from leaderboard_pipeline.profiles import DIMENSIONS, Profile, load_profile  # noqa: E402
-from leaderboard_pipeline.raw_tables import RAW_TABLES  # noqa: E402
+from leaderboard_pipeline.collectors.platforms import PLATFORMS  # noqa: E402
+from leaderboard_pipeline.config import settings  # noqa: E402
+from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile, load_profile  # noqa: E402
+from leaderboard_pipeline.contract.raw_tables import RAW_TABLES  # noqa: E402
+from leaderboard_pipeline.core.layers import clean_layer, metrics_layer, scores_layer  # noqa: E402
+from leaderboard_pipeline.core.profile_diff import RANKINGS, rank_changes  # noqa: E402
 from leaderboard_pipeline.sources.archive import ArchiveSource  # noqa: E402
 from leaderboard_pipeline.sources.factory import make_source  # noqa: E402
 from leaderboard_pipeline.sources.live import LiveSource  # noqa: E402

@@ -9,7 +9,7 @@ writes the raw tables of the month (plus last month's cumulative ModelScope / Op
 to Parquet in a temporary folder. The pipeline then runs in a fresh child process, so its peak RSS is
 the pipeline's own and not the generator's: read the raw Parquet, ``raw_checks``, ``clean_layer`` +
 ``clean_checks``, ``metrics_layer`` + ``metrics_checks``, ``scores_layer`` + ``scores_checks``, and each
-layer's DuckDB write through ``warehouse.write_partitions`` (the code the Dagster IO manager runs),
+layer's DuckDB write through ``warehouse.write_layer`` (the code the assets write through),
 inside one ``warehouse.session`` like ``leaderboard run``.
 """
 
@@ -136,9 +136,9 @@ def _date(month: str) -> pl.Expr:
 
 
 def generate(scale: float, seed: int) -> dict[str, pl.DataFrame]:
-    from leaderboard_pipeline.curated import read_curated_metrics
-    from leaderboard_pipeline.raw_tables import RAW_SCHEMAS, conform, empty_raw
-    from leaderboard_pipeline.settings import CURATED_METRICS
+    from leaderboard_pipeline.config.curated import read_curated_metrics
+    from leaderboard_pipeline.config.settings import CURATED_METRICS
+    from leaderboard_pipeline.contract.raw_tables import RAW_SCHEMAS, conform, empty_raw
 
     rng = np.random.default_rng(seed)
     n = {k: max(1, int(v * scale)) for k, v in BASE.items()}
@@ -286,12 +286,12 @@ def generate(scale: float, seed: int) -> dict[str, pl.DataFrame]:
 # -- the measured run (child process) --------------------------------------------------------------
 def run_pipeline(data: Path, profile_name: str, db: Path, shared_connection: bool = True) -> dict:
     """Raw Parquet -> overall with checks and DuckDB writes; per-phase seconds and this process' peak RSS."""
-    from leaderboard_pipeline.layers import clean_layer, metrics_layer, scores_layer
-    from leaderboard_pipeline.metrics import ranked_orgs
-    from leaderboard_pipeline.profiles import load_profile
-    from leaderboard_pipeline.quality import clean_checks, metrics_checks, raw_checks, scores_checks
-    from leaderboard_pipeline.raw_tables import RAW_TABLES
-    from leaderboard_pipeline.warehouse import write_partitions
+    from leaderboard_pipeline.config.profiles import load_profile
+    from leaderboard_pipeline.contract.raw_tables import RAW_TABLES
+    from leaderboard_pipeline.core.layers import clean_layer, metrics_layer, scores_layer
+    from leaderboard_pipeline.core.metrics import ranked_orgs
+    from leaderboard_pipeline.core.quality import clean_checks, metrics_checks, raw_checks, scores_checks
+    from leaderboard_pipeline.warehouse import write_layer
 
     try:
         from leaderboard_pipeline.warehouse import session
@@ -311,8 +311,7 @@ def run_pipeline(data: Path, profile_name: str, db: Path, shared_connection: boo
         return [f"{o.table}.{o.name}" for o in outcomes if o.blocking and not o.passed]
 
     def write(layer: str, tables: dict[str, pl.DataFrame], months: list[str]):
-        for name, frame in tables.items():
-            write_partitions(db, layer, name, frame, months, profile=profile.name)
+        write_layer(db, layer, tables, months, profile=profile.name)  # one transaction, as the assets do
 
     def height(tables: dict[str, pl.DataFrame]) -> int:
         return sum(f.height for f in tables.values())

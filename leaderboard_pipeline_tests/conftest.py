@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from leaderboard_pipeline import settings
+from leaderboard_pipeline.config import settings
 
 REFERENCE = settings.DEFAULT_ARCHIVE
 

@@ -16,9 +16,9 @@ import json
 import polars as pl
 import pytest
 
-from leaderboard_pipeline.layers import clean_layer, metrics_layer, scores_layer
-from leaderboard_pipeline.profiles import load_profile
-from leaderboard_pipeline.raw_tables import RAW_TABLES
+from leaderboard_pipeline.config.profiles import load_profile
+from leaderboard_pipeline.contract.raw_tables import RAW_TABLES
+from leaderboard_pipeline.core.layers import clean_layer, metrics_layer, scores_layer
 from leaderboard_pipeline.sources.archive import ArchiveSource
 
 PROFILE = load_profile("osir-published")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from leaderboard_pipeline.raw_tables import RAW_TABLES
+from leaderboard_pipeline.contract.errors import SourceError
+from leaderboard_pipeline.contract.raw_tables import RAW_TABLES
 from leaderboard_pipeline.sources.archive import ArchiveSource, read_summary_csv
-from leaderboard_pipeline.sources.base import SourceError
 from leaderboard_pipeline.sources.demo import demo_dir
 
 

@@ -6,9 +6,10 @@ import datetime as dt
 
 import polars as pl
 
-from leaderboard_pipeline.cleaning import clean_datasets, clean_models, merge, previous_month
-from leaderboard_pipeline.profiles import load_profile
-from leaderboard_pipeline.raw_tables import conform
+from leaderboard_pipeline.config.profiles import load_profile
+from leaderboard_pipeline.contract.months import previous_month
+from leaderboard_pipeline.contract.raw_tables import conform
+from leaderboard_pipeline.core.cleaning import clean_datasets, clean_models, merge
 
 DEFAULT = load_profile("methodology").cleaning
 PUBLISHED = load_profile("osir-published").cleaning

@@ -13,9 +13,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leaderboard_pipeline import settings
-from leaderboard_pipeline.cli import main
-from leaderboard_pipeline.registry import load_registry
+from leaderboard_pipeline.cli.main import main
+from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.config.registry import load_registry
 from leaderboard_pipeline.sources.demo import demo_dir
 from leaderboard_pipeline.warehouse import read_partitions
 

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from leaderboard_pipeline import settings
+from leaderboard_pipeline.config import settings
 from leaderboard_pipeline.warehouse import read_partitions, stored_months
 
 

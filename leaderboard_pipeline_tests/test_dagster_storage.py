@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 
-from leaderboard_pipeline.dagster_storage import PATCHED_MODULES, reuse_sqlite_engines
+from leaderboard_pipeline.defs.dagster_storage import PATCHED_MODULES, reuse_sqlite_engines
 
 
 def test_every_storage_module_gets_the_cached_engine_factory():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from leaderboard_pipeline.core.quality import CHECKS
 from leaderboard_pipeline.definitions import build_definitions, defs
-from leaderboard_pipeline.quality import CHECKS
 
 
 def test_definitions_load():

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import pytest
 
-from leaderboard_pipeline.cli import main
-from leaderboard_pipeline.exports import export_month, metric_table, ranking_table
-from leaderboard_pipeline.profiles import load_profile
-from leaderboard_pipeline.published import (
+from leaderboard_pipeline.cli.main import main
+from leaderboard_pipeline.config.profiles import load_profile
+from leaderboard_pipeline.config.settings import warehouse_path
+from leaderboard_pipeline.site.exports import export_month, metric_table, ranking_table
+from leaderboard_pipeline.warehouse import read_partitions
+from leaderboard_pipeline_tests.published import (
     PROCESSED,
     PUBLISHED_STEMS,
     compare_records,
     compare_tables,
     read_published_csv,
 )
-from leaderboard_pipeline.settings import warehouse_path
-from leaderboard_pipeline.warehouse import read_partitions
 
 PROFILE = load_profile("osir-published")
 RANKED = ["2024-12", "2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06", "2025-07", "2025-08"]

@@ -14,24 +14,18 @@ import polars as pl
 import pytest
 import yaml
 
-from leaderboard_pipeline import settings
-from leaderboard_pipeline.cli import main
-from leaderboard_pipeline.collectors.http import PLATFORMS
-from leaderboard_pipeline.hand_inputs import (
-    ERROR,
-    WARNING,
-    check_month,
-    errors,
-    read_evidence,
-    start_month,
-)
-from leaderboard_pipeline.profiles import load_profile
-from leaderboard_pipeline.registry import load_registry
+from leaderboard_pipeline.cli.main import main
+from leaderboard_pipeline.collectors.platforms import PLATFORMS
+from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.config.profiles import load_profile
+from leaderboard_pipeline.config.registry import load_registry
+from leaderboard_pipeline.contract.errors import SourceError
 from leaderboard_pipeline.sources.archive import ArchiveSource
-from leaderboard_pipeline.sources.base import SourceError
 from leaderboard_pipeline.sources.combined import CombinedSource, validate_before_run
 from leaderboard_pipeline.sources.demo import demo_dir
 from leaderboard_pipeline.sources.factory import make_source
+from leaderboard_pipeline.sources.hand_inputs import check_month, errors, read_evidence, start_month
+from leaderboard_pipeline.sources.hand_inputs.sheets import ERROR, WARNING
 from leaderboard_pipeline.sources.live import LiveSource
 
 PROFILE = load_profile("methodology")
@@ -438,7 +432,7 @@ def test_new_needs_a_month_and_a_date_inside_it(tmp_path, capsys):
 
 
 def test_a_failed_start_leaves_no_half_written_month(tmp_path, monkeypatch):
-    import leaderboard_pipeline.hand_inputs as hand_inputs
+    import leaderboard_pipeline.sources.hand_inputs.start as hand_inputs
 
     month_folder(tmp_path, "2026-10-07")
 

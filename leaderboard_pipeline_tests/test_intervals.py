@@ -8,13 +8,18 @@ import numpy as np
 import polars as pl
 import pytest
 
-from leaderboard_pipeline.exports import ranking_table
-from leaderboard_pipeline.intervals import INTERVAL_COLUMNS, bootstrap_ranks, dense_ranks, poisson_weights
-from leaderboard_pipeline.layers import scores_layer
-from leaderboard_pipeline.metrics import ITEM_SCHEMA, input_metrics, interval_items, model_metrics
-from leaderboard_pipeline.profiles import load_profile
-from leaderboard_pipeline.raw_tables import empty_raw
-from leaderboard_pipeline.scoring import score_month, scored
+from leaderboard_pipeline.config.profiles import load_profile
+from leaderboard_pipeline.contract.raw_tables import empty_raw
+from leaderboard_pipeline.core.intervals import (
+    INTERVAL_COLUMNS,
+    bootstrap_ranks,
+    dense_ranks,
+    poisson_weights,
+)
+from leaderboard_pipeline.core.layers import scores_layer
+from leaderboard_pipeline.core.metrics import ITEM_SCHEMA, input_metrics, interval_items, model_metrics
+from leaderboard_pipeline.core.scoring import score_month, scored
+from leaderboard_pipeline.site.exports import ranking_table
 
 PROFILE = load_profile("methodology")
 PUBLISHED = load_profile("osir-published")
@@ -164,9 +169,9 @@ def test_items_are_only_kept_for_profiles_that_compute_intervals():
 
 
 def test_a_month_without_benchmark_inputs_is_not_ranked_nor_resampled():
-    from leaderboard_pipeline.cleaning import merged_schema_frame
-    from leaderboard_pipeline.layers import metrics_layer
-    from leaderboard_pipeline.raw_tables import RAW_TABLES, empty_raw
+    from leaderboard_pipeline.contract.raw_tables import RAW_TABLES, empty_raw
+    from leaderboard_pipeline.core.cleaning import merged_schema_frame
+    from leaderboard_pipeline.core.layers import metrics_layer
 
     raw = {t: empty_raw(t) for t in RAW_TABLES}
     raw["system_inputs"] = pl.DataFrame(

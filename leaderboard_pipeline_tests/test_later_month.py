@@ -9,8 +9,8 @@ import shutil
 import polars as pl
 import pytest
 
-from leaderboard_pipeline.cli import main
-from leaderboard_pipeline.settings import warehouse_path
+from leaderboard_pipeline.cli.main import main
+from leaderboard_pipeline.config.settings import warehouse_path
 from leaderboard_pipeline.warehouse import read_partitions
 
 PROFILE = "osir-published"

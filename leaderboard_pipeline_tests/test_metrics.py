@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaderboard_pipeline.metrics import (
+from leaderboard_pipeline.config.profiles import load_profile
+from leaderboard_pipeline.contract.raw_tables import RAW_SCHEMAS
+from leaderboard_pipeline.core.metrics import (
     accumulate,
     data_metrics,
     input_metrics,
@@ -15,8 +17,6 @@ from leaderboard_pipeline.metrics import (
     ranked_orgs,
     repo_metrics,
 )
-from leaderboard_pipeline.profiles import load_profile
-from leaderboard_pipeline.raw_tables import RAW_SCHEMAS
 
 PROFILE = load_profile("methodology")
 

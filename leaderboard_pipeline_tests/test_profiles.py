@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leaderboard_pipeline.profiles import ProfileError, load_profile
+from leaderboard_pipeline.config.profiles import ProfileError, load_profile
 
 
 def test_bundled_profiles():

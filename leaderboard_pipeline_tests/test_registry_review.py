@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from leaderboard_pipeline.registry import (
+from leaderboard_pipeline.config.registry import (
     REPO_CATEGORIES,
     RegistryError,
     code_location,
@@ -17,7 +17,7 @@ from leaderboard_pipeline.registry import (
     repo_coverage,
     review_evidence,
 )
-from leaderboard_pipeline.settings import DATA_DIR
+from leaderboard_pipeline.config.settings import DATA_DIR
 
 REGISTRY = load_registry(DATA_DIR / "registry" / "orgs.yaml")
 LISTS = ("resources/202504/infra.txt", "resources/202504/eval.txt", "resources/202412/urls.txt")

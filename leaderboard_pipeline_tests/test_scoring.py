@@ -7,8 +7,8 @@ import math
 import polars as pl
 import pytest
 
-from leaderboard_pipeline.profiles import load_profile
-from leaderboard_pipeline.scoring import (
+from leaderboard_pipeline.config.profiles import load_profile
+from leaderboard_pipeline.core.scoring import (
     dimension_scores,
     log2_discount,
     normalise,

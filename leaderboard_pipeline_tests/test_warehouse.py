@@ -16,8 +16,12 @@ from leaderboard_pipeline.warehouse import (
     require_source,
     stored_months,
     write_layer,
-    write_partitions,
 )
+
+
+def write_partitions(path, schema, table, frame, months, profile=None, replace_raw=False) -> int:
+    """One table's `write_layer`; the rows written."""
+    return write_layer(path, schema, {table: frame}, months, profile, replace_raw)[table].rows
 
 
 def frame(month: str, values: list[int], **extra) -> pl.DataFrame:

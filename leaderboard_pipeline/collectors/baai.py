@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leaderboard_pipeline.collectors.http import PlatformClient, requested
+from leaderboard_pipeline.collectors.client import PlatformClient, requested
 from leaderboard_pipeline.collectors.shape import BadShape, counter, label, require, rows_of, total_of, unwrap
 
 SITE = "https://data.baai.ac.cn"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 
-from leaderboard_pipeline.collectors.http import redact
-from leaderboard_pipeline.sources.base import SourceError
+from leaderboard_pipeline.collectors.errors import redact
+from leaderboard_pipeline.contract.errors import SourceError
 
 MODES = ("record", "replay", "off")
 _DROP_HEADERS = {

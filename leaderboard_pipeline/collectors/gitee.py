@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leaderboard_pipeline.collectors.http import PlatformClient, requested
+from leaderboard_pipeline.collectors.client import PlatformClient, requested
 from leaderboard_pipeline.collectors.shape import counter, require
 
 PER_PAGE = 100

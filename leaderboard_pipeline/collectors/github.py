@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from leaderboard_pipeline.collectors.http import PlatformClient, last_page, next_link, requested
+from leaderboard_pipeline.collectors.client import PlatformClient, last_page, next_link, requested
 from leaderboard_pipeline.collectors.shape import BadShape, counter, require
 
 

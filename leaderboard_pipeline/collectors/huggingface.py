@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from leaderboard_pipeline.collectors.http import PlatformClient, next_link, requested
+from leaderboard_pipeline.collectors.client import PlatformClient, next_link, requested
 from leaderboard_pipeline.collectors.shape import BadShape, counter, label, owned, require
 
 SITE = "https://huggingface.co"

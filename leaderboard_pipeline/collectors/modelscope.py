@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leaderboard_pipeline.collectors.http import PlatformClient
+from leaderboard_pipeline.collectors.client import PlatformClient
 from leaderboard_pipeline.collectors.shape import (
     BadShape,
     counter,

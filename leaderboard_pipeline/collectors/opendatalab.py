@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from leaderboard_pipeline.collectors.http import PlatformClient, decode_json
+from leaderboard_pipeline.collectors.client import PlatformClient, decode_json
 from leaderboard_pipeline.collectors.shape import (
     BadShape,
     counter,

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from leaderboard_pipeline.collectors.http import PlatformClient
+from leaderboard_pipeline.collectors.client import PlatformClient
 
 
 @dataclass(frozen=True)

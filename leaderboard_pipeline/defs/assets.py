@@ -7,15 +7,21 @@ tables, but a single step per layer so a backfill of many months costs four step
 import dagster as dg
 import polars as pl
 
-from leaderboard_pipeline.cleaning import CUMULATIVE
+from leaderboard_pipeline.config.profiles import DIMENSIONS
+from leaderboard_pipeline.contract.raw_tables import PLATFORM_TABLES
+from leaderboard_pipeline.core.cleaning import CUMULATIVE
+from leaderboard_pipeline.core.layers import (
+    clean_layer,
+    metrics_layer,
+    ranked_orgs_of,
+    raw_layer,
+    scores_layer,
+)
+from leaderboard_pipeline.core.metrics import ranked_orgs
+from leaderboard_pipeline.core.quality import clean_checks, metrics_checks, raw_checks, scores_checks
 from leaderboard_pipeline.defs.partitions import monthly, single_run, up_to_this_month, with_previous_month
 from leaderboard_pipeline.defs.publishing import check_specs, publish, specs
 from leaderboard_pipeline.defs.resources import LeaderboardSettings, PlatformApis, Warehouse
-from leaderboard_pipeline.layers import clean_layer, metrics_layer, ranked_orgs_of, raw_layer, scores_layer
-from leaderboard_pipeline.metrics import ranked_orgs
-from leaderboard_pipeline.profiles import DIMENSIONS
-from leaderboard_pipeline.quality import clean_checks, metrics_checks, raw_checks, scores_checks
-from leaderboard_pipeline.raw_tables import PLATFORM_TABLES
 
 RAW_DESCRIPTIONS = {
     "hf_models": "Hugging Face models of the org namespaces, as crawled (30-day downloads).",

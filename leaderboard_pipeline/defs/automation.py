@@ -6,10 +6,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from leaderboard_pipeline.contract.errors import SourceError
 from leaderboard_pipeline.defs.partitions import monthly
+from leaderboard_pipeline.defs.readiness import why_not
 from leaderboard_pipeline.defs.resources import LeaderboardSettings, PlatformApis, Warehouse
-from leaderboard_pipeline.readiness import why_not
-from leaderboard_pipeline.sources.base import SourceError
 
 leaderboard_job = dg.define_asset_job(
     "monthly_leaderboard",

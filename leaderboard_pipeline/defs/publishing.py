@@ -11,9 +11,9 @@ from collections.abc import Iterable, Iterator
 import dagster as dg
 import polars as pl
 
+from leaderboard_pipeline.core.quality import CHECKS, Outcome
+from leaderboard_pipeline.defs.preview import markdown_table
 from leaderboard_pipeline.defs.resources import Warehouse
-from leaderboard_pipeline.preview import markdown_table
-from leaderboard_pipeline.quality import CHECKS, Outcome
 
 
 def check_specs(layer: str) -> list[dg.AssetCheckSpec]:

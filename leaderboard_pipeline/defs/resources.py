@@ -9,9 +9,9 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from leaderboard_pipeline import settings
-from leaderboard_pipeline.profiles import Profile, load_profile
-from leaderboard_pipeline.sources.base import SnapshotSource
+from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.config.profiles import Profile, load_profile
+from leaderboard_pipeline.contract.source import SnapshotSource
 from leaderboard_pipeline.sources.factory import make_source
 from leaderboard_pipeline.warehouse import TableWrite, connect, read_partitions, write_layer
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from leaderboard_pipeline import settings
+from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.core.layers import SCORE_TABLES
 from leaderboard_pipeline.defs.resources import LeaderboardSettings
-from leaderboard_pipeline.layers import SCORE_TABLES
 from leaderboard_pipeline.site import build_site
 
 ENV_SITE_DIR = "LEADERBOARD_SITE_DIR"

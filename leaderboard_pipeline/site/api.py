@@ -15,8 +15,9 @@ from pathlib import Path
 
 import polars as pl
 
-from leaderboard_pipeline.profiles import DIMENSIONS
-from leaderboard_pipeline.settings import PROJECT_ROOT
+from leaderboard_pipeline.config.profiles import DIMENSIONS
+from leaderboard_pipeline.config.settings import PROJECT_ROOT
+from leaderboard_pipeline.contract.months import MONTH_PATTERN
 from leaderboard_pipeline.site.formatting import is_unknown
 from leaderboard_pipeline.site.tables import (
     INTERVALS,
@@ -222,7 +223,7 @@ def write_api(tables: SiteTables, out: Path, generated_at: str) -> list[Path]:
 
 # ---- JSON Schemas (draft 2020-12). Closed objects: a field added without its schema fails the tests.
 
-_MONTH = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}
+_MONTH = {"type": "string", "pattern": MONTH_PATTERN}
 _RANKING = {"enum": list(RANKINGS)}
 _VARIANT = {"enum": ["monthly", "accumulated"]}
 _RANK = {"type": "integer", "minimum": 1}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from leaderboard_pipeline.profiles import DIMENSIONS, Profile
+from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
 from leaderboard_pipeline.site.api import write_api
 from leaderboard_pipeline.site.checks import month_outcomes
 from leaderboard_pipeline.site.compare_page import compare_page
@@ -18,8 +18,12 @@ from leaderboard_pipeline.site.open_data import open_data_page, write_downloads
 from leaderboard_pipeline.site.org_page import OrgData, org_page
 from leaderboard_pipeline.site.quality_page import quality_page
 from leaderboard_pipeline.site.rankings import dimension_page, overall_page
-from leaderboard_pipeline.site.static import CSS, JS
 from leaderboard_pipeline.site.tables import load
+
+# The site's own stylesheet and script, package files copied as they are (no CDN, no framework: the
+# site must open from disk).
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+ASSETS = ("site.css", "site.js")
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,8 @@ def build_site(warehouse: Path, profile: Profile, out: Path, source: str | None 
         shutil.rmtree(out)
     (out / "assets").mkdir(parents=True)
     (out / "org").mkdir()
-    (out / "assets" / "site.css").write_text(CSS.lstrip(), encoding="utf-8")
-    (out / "assets" / "site.js").write_text(JS.lstrip(), encoding="utf-8")
+    for asset in ASSETS:
+        shutil.copyfile(ASSETS_DIR / asset, out / "assets" / asset)
     count = 0
 
     def write(path: str, title: str, body: str, month: str, current: str) -> None:

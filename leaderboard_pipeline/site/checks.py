@@ -11,11 +11,11 @@ from pathlib import Path
 
 import polars as pl
 
-from leaderboard_pipeline.layers import CLEAN_TABLES, SCORE_TABLES
-from leaderboard_pipeline.metrics import ranked_orgs
-from leaderboard_pipeline.profiles import DIMENSIONS, Profile
-from leaderboard_pipeline.quality import Outcome, clean_checks, metrics_checks, raw_checks, scores_checks
-from leaderboard_pipeline.raw_tables import RAW_TABLES, empty_raw
+from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
+from leaderboard_pipeline.contract.raw_tables import RAW_TABLES, empty_raw
+from leaderboard_pipeline.core.layers import CLEAN_TABLES, SCORE_TABLES
+from leaderboard_pipeline.core.metrics import ranked_orgs
+from leaderboard_pipeline.core.quality import Outcome, clean_checks, metrics_checks, raw_checks, scores_checks
 from leaderboard_pipeline.site.tables import Reader
 from leaderboard_pipeline.warehouse import connect
 

@@ -9,7 +9,7 @@ import json
 
 import polars as pl
 
-from leaderboard_pipeline.profiles import DIMENSIONS
+from leaderboard_pipeline.config.profiles import DIMENSIONS
 from leaderboard_pipeline.site.formatting import format_score, format_value, is_unknown
 from leaderboard_pipeline.site.layout import e, month_select
 from leaderboard_pipeline.site.tables import RANKINGS, SiteTables, category_of, org_href

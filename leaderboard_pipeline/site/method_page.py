@@ -7,11 +7,11 @@ from dataclasses import fields
 
 import polars as pl
 
-from leaderboard_pipeline.metric_catalog import SOURCE_NAMES
-from leaderboard_pipeline.profiles import DIMENSIONS, Cleaning
-from leaderboard_pipeline.quality import CHECKS
-from leaderboard_pipeline.registry import load_registry, repo_coverage
-from leaderboard_pipeline.settings import DATA_DIR
+from leaderboard_pipeline.config.metric_catalog import SOURCE_NAMES
+from leaderboard_pipeline.config.profiles import DIMENSIONS, Cleaning
+from leaderboard_pipeline.config.registry import load_registry, repo_coverage
+from leaderboard_pipeline.config.settings import DATA_DIR
+from leaderboard_pipeline.core.quality import CHECKS
 from leaderboard_pipeline.site.formatting import month_ranges
 from leaderboard_pipeline.site.layout import Column, cell, e, grouped_rows, table, text_columns
 from leaderboard_pipeline.site.tables import SiteTables, category_of, intervals

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from leaderboard_pipeline.exports import export_month
+from leaderboard_pipeline.site.exports import export_month
 from leaderboard_pipeline.site.layout import cell, e, month_select, table, text_columns
 from leaderboard_pipeline.site.tables import ACCUMULATED, SiteTables
 

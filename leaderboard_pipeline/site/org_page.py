@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaderboard_pipeline.curated import DEFAULT_ORG
-from leaderboard_pipeline.metric_catalog import SOURCE_NAMES
-from leaderboard_pipeline.profiles import DIMENSIONS
+from leaderboard_pipeline.config.curated import DEFAULT_ORG
+from leaderboard_pipeline.config.metric_catalog import SOURCE_NAMES
+from leaderboard_pipeline.config.profiles import DIMENSIONS
 from leaderboard_pipeline.site.charts import bar_chart, rank_chart
 from leaderboard_pipeline.site.formatting import format_score, known_count
 from leaderboard_pipeline.site.layout import (

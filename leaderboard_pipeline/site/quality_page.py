@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaderboard_pipeline.metric_catalog import SOURCE_NAMES
-from leaderboard_pipeline.profiles import DIMENSIONS
-from leaderboard_pipeline.quality import Outcome
+from leaderboard_pipeline.config.metric_catalog import SOURCE_NAMES
+from leaderboard_pipeline.config.profiles import DIMENSIONS
+from leaderboard_pipeline.core.quality import Outcome
 from leaderboard_pipeline.site.checks import new_orgs, rank_moves
 from leaderboard_pipeline.site.layout import Column, cell, e, month_select, table, text_columns
 from leaderboard_pipeline.site.tables import SiteTables, org_href

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaderboard_pipeline.metric_catalog import SOURCE_NAMES
-from leaderboard_pipeline.profiles import DIMENSIONS
+from leaderboard_pipeline.config.metric_catalog import SOURCE_NAMES
+from leaderboard_pipeline.config.profiles import DIMENSIONS
 from leaderboard_pipeline.site.charts import distribution_chart, movers_chart
 from leaderboard_pipeline.site.formatting import format_score, format_value, is_unknown
 from leaderboard_pipeline.site.layout import (

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import polars as pl
 
-from leaderboard_pipeline.cleaning import PLATFORM_OF
-from leaderboard_pipeline.intervals import INTERVAL_COLUMNS
-from leaderboard_pipeline.layers import DATASET_TABLES, MODEL_TABLES
-from leaderboard_pipeline.metric_catalog import Catalog, MetricEntry, describe, load_catalog
-from leaderboard_pipeline.metrics import VARIANTS
-from leaderboard_pipeline.profiles import DIMENSIONS, Profile
-from leaderboard_pipeline.raw_tables import empty_raw
+from leaderboard_pipeline.config.metric_catalog import Catalog, MetricEntry, describe, load_catalog
+from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
+from leaderboard_pipeline.contract.raw_tables import empty_raw
+from leaderboard_pipeline.core.cleaning import PLATFORM_OF
+from leaderboard_pipeline.core.intervals import INTERVAL_COLUMNS
+from leaderboard_pipeline.core.layers import DATASET_TABLES, MODEL_TABLES
+from leaderboard_pipeline.core.metrics import VARIANTS
 from leaderboard_pipeline.sources.live import TABLE_PLATFORMS
 from leaderboard_pipeline.warehouse import RAW_SCHEMA, WarehouseError, connect, stored_months
 

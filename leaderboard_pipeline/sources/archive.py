@@ -20,10 +20,10 @@ from urllib.parse import urlparse
 
 import polars as pl
 
-from leaderboard_pipeline.curated import read_curated_metrics
-from leaderboard_pipeline.raw_tables import PLATFORM_TABLES, RAW_SCHEMAS, conform, empty_raw
-from leaderboard_pipeline.settings import CURATED_METRICS
-from leaderboard_pipeline.sources.base import SourceError
+from leaderboard_pipeline.config.curated import read_curated_metrics
+from leaderboard_pipeline.config.settings import CURATED_METRICS
+from leaderboard_pipeline.contract.errors import SourceError
+from leaderboard_pipeline.contract.raw_tables import PLATFORM_TABLES, RAW_SCHEMAS, conform, empty_raw
 
 DATE_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

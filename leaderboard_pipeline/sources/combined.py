@@ -20,10 +20,12 @@ from pathlib import Path
 
 import polars as pl
 
-from leaderboard_pipeline import hand_inputs, settings
-from leaderboard_pipeline.profiles import Profile, load_profile
+from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.config.profiles import Profile, load_profile
+from leaderboard_pipeline.contract.errors import SourceError
+from leaderboard_pipeline.contract.source import SnapshotSource
+from leaderboard_pipeline.sources import hand_inputs
 from leaderboard_pipeline.sources.archive import ArchiveSource, file_entry, files_manifest
-from leaderboard_pipeline.sources.base import SnapshotSource, SourceError
 
 HAND_INPUTS = (
     "system_inputs",

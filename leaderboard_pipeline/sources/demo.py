@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from leaderboard_pipeline import settings
+from leaderboard_pipeline.config import settings
 
 ORGS = ("BAAI", "ShanghaiAILab", "Ali", "Meta", "Google", "Baidu")
 # folder date -> share of the cassette month's counters; items also appear over time
@@ -174,8 +175,8 @@ def _fingerprint() -> str:
         for path in sorted(p for p in root.rglob("*") if p.is_file() and not _generated(p)):
             digest.update(str(path.relative_to(settings.DATA_DIR)).encode())
             digest.update(path.read_bytes())
-    for module in ("labelling.py", "sources/live.py"):
-        digest.update((settings.PROJECT_ROOT / "leaderboard_pipeline" / module).read_bytes())
+    for module in ("leaderboard_pipeline.core.labelling", "leaderboard_pipeline.sources.live"):
+        digest.update(Path(importlib.util.find_spec(module).origin).read_bytes())  # found, not imported
     return digest.hexdigest()
 
 

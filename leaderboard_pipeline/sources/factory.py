@@ -6,11 +6,12 @@ import json
 import os
 from pathlib import Path
 
-from leaderboard_pipeline import settings
-from leaderboard_pipeline.hand_inputs import default_root
+from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.contract.errors import SourceError
+from leaderboard_pipeline.contract.source import SnapshotSource
 from leaderboard_pipeline.sources.archive import ArchiveSource
-from leaderboard_pipeline.sources.base import SnapshotSource, SourceError
 from leaderboard_pipeline.sources.combined import CombinedSource
+from leaderboard_pipeline.sources.hand_inputs import default_root
 
 SOURCES = ("demo", "archive", "live")
 
@@ -20,7 +21,7 @@ def http_overrides(raw: str | None) -> dict[str, dict]:
     ``{platform: {field: value}}``. For mock servers and benchmarks; never needed live."""
     if not raw:
         return {}
-    from leaderboard_pipeline.collectors.http import PLATFORMS
+    from leaderboard_pipeline.collectors.platforms import PLATFORMS
 
     try:
         doc = json.loads(raw)

@@ -34,7 +34,6 @@ import concurrent.futures as cf
 import hashlib
 import json
 import logging
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,27 +44,24 @@ from typing import Any
 import httpx
 import polars as pl
 
-from leaderboard_pipeline import labelling
 from leaderboard_pipeline.collectors import baai, gitee, github, huggingface, modelscope, opendatalab
 from leaderboard_pipeline.collectors.cassette import CassetteTransport, cassette_mode
-from leaderboard_pipeline.collectors.http import (
-    PLATFORMS,
-    CollectError,
-    Counters,
-    PlatformClient,
-    base_url,
-    platform_config,
-)
+from leaderboard_pipeline.collectors.client import PlatformClient
+from leaderboard_pipeline.collectors.errors import CollectError
+from leaderboard_pipeline.collectors.pacing import Counters
+from leaderboard_pipeline.collectors.platforms import PLATFORMS, base_url, platform_config
 from leaderboard_pipeline.collectors.progress import Progress, ProgressEvent
-from leaderboard_pipeline.raw_tables import RAW_SCHEMAS, conform, empty_raw
-from leaderboard_pipeline.registry import Registry, RegistryError, load_registry
-from leaderboard_pipeline.sources.base import SourceError
+from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.config.registry import Registry, RegistryError, load_registry
+from leaderboard_pipeline.contract.errors import SourceError
+from leaderboard_pipeline.contract.months import MONTH
+from leaderboard_pipeline.contract.raw_tables import RAW_SCHEMAS, conform, empty_raw
+from leaderboard_pipeline.core import labelling
 
 log = logging.getLogger("leaderboard_pipeline.sources.live")
 
-DEFAULT_OVERRIDES = Path(__file__).resolve().parents[2] / "data" / "labels" / "overrides.yaml"
+DEFAULT_OVERRIDES = settings.DATA_DIR / "labels" / "overrides.yaml"
 SNAPSHOT_META = "_snapshot.json"
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # raw table -> the platforms (PLATFORMS keys) its records come from
 TABLE_PLATFORMS = {
     "hf_models": ("huggingface",),
@@ -149,12 +145,12 @@ class LiveSource:
             return sorted(
                 p.name
                 for p in self.cassette_dir.iterdir()
-                if _MONTH.match(p.name) and (p / SNAPSHOT_META).exists()
+                if MONTH.match(p.name) and (p / SNAPSHOT_META).exists()
             )
         return [datetime.now(UTC).strftime("%Y-%m")]
 
     def read_month(self, month: str) -> dict[str, pl.DataFrame]:
-        if not _MONTH.match(month):
+        if not MONTH.match(month):
             raise SourceError(f"live: month must be 'YYYY-MM', got {month!r}")
         meta = self._replay_meta(month) if self.mode == "replay" else {}
         if self.mode == "off" and month != self.months()[0]:

@@ -11,8 +11,9 @@ import httpx
 import polars as pl
 import pytest
 
-from leaderboard_pipeline.collectors.http import PLATFORMS, PlatformClient, platform_config
-from leaderboard_pipeline.raw_tables import RAW_SCHEMAS
+from leaderboard_pipeline.collectors.client import PlatformClient
+from leaderboard_pipeline.collectors.platforms import PLATFORMS, platform_config
+from leaderboard_pipeline.contract.raw_tables import RAW_SCHEMAS
 from leaderboard_pipeline.sources.live import LiveSource
 
 HERE = Path(__file__).parent
@@ -234,7 +235,7 @@ def check_complete_fixture():
 @pytest.fixture
 def e2e_registry():
     """The project registry restricted to E2E_ORGS (what `live_source` collects by default)."""
-    from leaderboard_pipeline.registry import load_registry
+    from leaderboard_pipeline.config.registry import load_registry
 
     return load_registry(REGISTRY).subset(E2E_ORGS)
 
@@ -242,7 +243,7 @@ def e2e_registry():
 @pytest.fixture
 def small_registry():
     """(path, Registry) of fixtures/registry-small.yaml."""
-    from leaderboard_pipeline.registry import load_registry
+    from leaderboard_pipeline.config.registry import load_registry
 
     return SMALL_REGISTRY, load_registry(SMALL_REGISTRY)
 

@@ -8,7 +8,7 @@ import socket
 import polars as pl
 import pytest
 
-from leaderboard_pipeline.sources.base import SourceError
+from leaderboard_pipeline.contract.errors import SourceError
 from leaderboard_pipeline.sources.live import parse_allow_missing
 
 ALLOWED = frozenset({"opendatalab", "baai"})

@@ -9,7 +9,9 @@ import pytest
 
 from leaderboard_pipeline.collectors import huggingface
 from leaderboard_pipeline.collectors.cassette import CassetteMiss, CassetteTransport, cassette_mode
-from leaderboard_pipeline.collectors.http import CollectError, PlatformClient, platform_config
+from leaderboard_pipeline.collectors.client import PlatformClient
+from leaderboard_pipeline.collectors.errors import CollectError
+from leaderboard_pipeline.collectors.platforms import platform_config
 
 LIVE = "https://hf.live.example"
 

@@ -7,8 +7,9 @@ import time
 import httpx
 import pytest
 
-from leaderboard_pipeline.collectors.http import CollectError, TokenBucket, header_wait, redact
-from leaderboard_pipeline.sources.base import SourceError
+from leaderboard_pipeline.collectors.errors import CollectError, redact
+from leaderboard_pipeline.collectors.pacing import TokenBucket, header_wait
+from leaderboard_pipeline.contract.errors import SourceError
 
 
 def _seq(*responses):

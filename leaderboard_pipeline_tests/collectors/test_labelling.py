@@ -7,14 +7,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leaderboard_pipeline.labelling import (
+from leaderboard_pipeline.contract.raw_tables import RAW_SCHEMAS
+from leaderboard_pipeline.core.labelling import (
     OverrideError,
     apply_overrides,
     dataset_labels,
     load_overrides,
     model_labels,
 )
-from leaderboard_pipeline.raw_tables import RAW_SCHEMAS
 
 SHIPPED = Path(__file__).resolve().parents[2] / "data" / "labels" / "overrides.yaml"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leaderboard_pipeline.collectors.http import PLATFORMS
-from leaderboard_pipeline.registry import load_registry
-from leaderboard_pipeline.sources.base import SourceError
+from leaderboard_pipeline.collectors.platforms import PLATFORMS
+from leaderboard_pipeline.config.registry import load_registry
+from leaderboard_pipeline.contract.errors import SourceError
 from leaderboard_pipeline.sources.live import LiveSource
 
 E2E_ORGS = ["BAAI", "ShanghaiAILab", "Ali", "Baidu", "Huawei"]  # as conftest.E2E_ORGS

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from leaderboard_pipeline.collectors import baai, gitee, github, huggingface, modelscope, opendatalab
-from leaderboard_pipeline.collectors.http import CollectError, Counters, ShapeError
+from leaderboard_pipeline.collectors.errors import CollectError, ShapeError
+from leaderboard_pipeline.collectors.pacing import Counters
 
 
 def _large_by_params(records):

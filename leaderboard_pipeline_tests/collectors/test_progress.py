@@ -7,7 +7,8 @@ import logging
 
 import pytest
 
-from leaderboard_pipeline.collectors.http import PlatformClient, platform_config, window_rate
+from leaderboard_pipeline.collectors.client import PlatformClient
+from leaderboard_pipeline.collectors.platforms import platform_config, window_rate
 from leaderboard_pipeline.collectors.progress import Progress, duration
 
 
@@ -39,7 +40,7 @@ def test_events_plan_first_then_orgs_then_done(eco_env, e2e, live_source, small_
 
 
 def _names() -> dict[str, str]:
-    from leaderboard_pipeline.collectors.http import PLATFORMS
+    from leaderboard_pipeline.collectors.platforms import PLATFORMS
 
     return {k: c.name for k, c in PLATFORMS.items()}
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from leaderboard_pipeline.raw_tables import RAW_SCHEMAS
-from leaderboard_pipeline.registry import RegistryError, load_registry
+from leaderboard_pipeline.config.registry import RegistryError, load_registry
+from leaderboard_pipeline.contract.raw_tables import RAW_SCHEMAS
 
 SHIPPED = Path(__file__).resolve().parents[2] / "data" / "registry" / "orgs.yaml"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from leaderboard_pipeline import probe
-from leaderboard_pipeline.sources.base import SourceError
+from leaderboard_pipeline.collectors import probe
+from leaderboard_pipeline.contract.errors import SourceError
 
 EMPTY = ("FlagOpen/FlagGems", "InternLM/xtuner")  # repos of fixtures/registry-small.yaml served empty
 QUICK = {"rate": 1000.0, "backoff_base": 0.001, "backoff_cap": 0.01}  # the probe's pace, scaled for tests

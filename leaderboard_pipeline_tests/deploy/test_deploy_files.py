@@ -19,8 +19,8 @@ from dagster._core.errors import DagsterInvalidConfigError
 from dagster._core.instance.ref import InstanceRef
 from packaging.specifiers import SpecifierSet
 
-from leaderboard_pipeline import settings
-from leaderboard_pipeline.collectors.http import PLATFORMS
+from leaderboard_pipeline.collectors.platforms import PLATFORMS
+from leaderboard_pipeline.config import settings
 
 ROOT = settings.PROJECT_ROOT
 DEPLOY = ROOT / "deploy"

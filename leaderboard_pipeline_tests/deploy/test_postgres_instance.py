@@ -25,7 +25,7 @@ import httpx
 import pytest
 from throwaway_postgres import PostgresUnavailable, alive, free_port, throwaway_server  # beside this file
 
-from leaderboard_pipeline import settings
+from leaderboard_pipeline.config import settings
 from leaderboard_pipeline.sources.factory import make_source
 
 DEPLOY_CONFIG = settings.PROJECT_ROOT / "deploy" / "dagster.yaml"

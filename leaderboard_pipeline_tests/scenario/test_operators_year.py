@@ -25,8 +25,8 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from leaderboard_pipeline import settings
-from leaderboard_pipeline.cli import main
+from leaderboard_pipeline.cli.main import main
+from leaderboard_pipeline.config import settings
 from leaderboard_pipeline.warehouse import read_partitions, stored_months
 
 HERE = Path(__file__).parent

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from leaderboard_pipeline import settings
-from leaderboard_pipeline.layers import clean_layer, metrics_layer, raw_layer, scores_layer
-from leaderboard_pipeline.profiles import load_profile
+from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.config.profiles import load_profile
+from leaderboard_pipeline.core.layers import clean_layer, metrics_layer, raw_layer, scores_layer
 from leaderboard_pipeline.site import build_site
 from leaderboard_pipeline.sources.factory import make_source
 from leaderboard_pipeline.warehouse import write_layer

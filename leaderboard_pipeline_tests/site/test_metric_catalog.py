@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from leaderboard_pipeline.metric_catalog import (
+from leaderboard_pipeline.config.metric_catalog import (
     KINDS,
     CatalogError,
     MetricEntry,
@@ -13,7 +13,7 @@ from leaderboard_pipeline.metric_catalog import (
     humanise,
     load_catalog,
 )
-from leaderboard_pipeline.profiles import load_profile
+from leaderboard_pipeline.config.profiles import load_profile
 
 ENTRY = "    label: Operators\n    kind: count\n    definition: Operators in the library.\n"
 

@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 from jsonschema import Draft202012Validator
 
-from leaderboard_pipeline import settings
-from leaderboard_pipeline.exports import export_month
-from leaderboard_pipeline.profiles import load_profile
+from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.config.profiles import load_profile
 from leaderboard_pipeline.site.api import SCHEMAS
+from leaderboard_pipeline.site.exports import export_month
 from leaderboard_pipeline.warehouse import read_partitions, stored_months
 
 RANKINGS = ("overall", "data", "model", "system", "benchmark")

@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 from playwright.sync_api import sync_playwright
 
-from leaderboard_pipeline import settings
+from leaderboard_pipeline.config import settings
 from leaderboard_pipeline.warehouse import read_partitions
 
 CHROMIUM = Path("/usr/bin/chromium")

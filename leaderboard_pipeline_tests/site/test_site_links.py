@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from leaderboard_pipeline import settings
-from leaderboard_pipeline.profiles import load_profile
+from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.config.profiles import load_profile
 from leaderboard_pipeline.site.tables import load
 from leaderboard_pipeline.warehouse import stored_months
 

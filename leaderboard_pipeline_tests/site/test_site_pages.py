@@ -10,8 +10,8 @@ from pathlib import Path
 
 import polars as pl
 
-from leaderboard_pipeline import settings
-from leaderboard_pipeline.profiles import DIMENSIONS, load_profile
+from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.config.profiles import DIMENSIONS, load_profile
 from leaderboard_pipeline.site import build_site
 from leaderboard_pipeline.warehouse import read_partitions
 from leaderboard_pipeline_tests.site.conftest import EVIDENCE_URL, TRUST_MONTH, build_warehouse
@@ -238,7 +238,7 @@ def test_a_missing_platform_is_a_gap_on_the_quality_dimension_and_org_pages(trus
 
 
 def test_method_page_reports_the_repositories_behind_contributor_activity(demo_site):
-    from leaderboard_pipeline.registry import load_registry, repo_coverage
+    from leaderboard_pipeline.config.registry import load_registry, repo_coverage
 
     coverage = repo_coverage(load_registry(settings.DATA_DIR / "registry" / "orgs.yaml"))
     [listed] = [

@@ -7,11 +7,11 @@ import xml.etree.ElementTree as ET
 import polars as pl
 import pytest
 
-from leaderboard_pipeline import settings
-from leaderboard_pipeline.cli import main
-from leaderboard_pipeline.exports import STORED_TABLES, export_month
-from leaderboard_pipeline.profiles import load_profile
+from leaderboard_pipeline.cli.main import main
+from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.config.profiles import load_profile
 from leaderboard_pipeline.site.charts import bar_chart, distribution_chart, movers_chart, rank_chart
+from leaderboard_pipeline.site.exports import STORED_TABLES, export_month
 from leaderboard_pipeline.site.formatting import format_value, known_count, month_ranges
 from leaderboard_pipeline.site.tables import intervals, slugify
 from leaderboard_pipeline.warehouse import read_partitions

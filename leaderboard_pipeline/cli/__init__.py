@@ -1,0 +1,1 @@
+"""The ``leaderboard`` command: one module per subcommand, `main` wires them."""

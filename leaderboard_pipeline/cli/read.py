@@ -1,0 +1,121 @@
+"""`leaderboard show`, `export` and `site`: a source's stored rankings in the terminal, as files, as a site."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from leaderboard_pipeline.cli.arguments import READ_SOURCE_HELP, SOURCES, CliError, profile_of
+from leaderboard_pipeline.config import settings
+
+# what `show` prints of a dimension's ranking by default
+SHOWN = ("score", "rank", "delta_rank", "rank_low", "rank_high", "rank_best_loo", "rank_worst_loo")
+
+
+def _warehouse_tables(args: argparse.Namespace, profile_name: str, month: str):
+    from leaderboard_pipeline.warehouse import WarehouseError, read_partitions, require_source, stored_months
+
+    source = args.source or settings.current_source()
+    path = settings.warehouse_path(source)
+    try:
+        require_source(path, source)
+        available = stored_months(path, "scores", "overall", profile_name)
+    except WarehouseError as exc:
+        raise CliError(str(exc)) from None
+    if month == "latest":
+        if not available:
+            raise CliError(
+                f"{path}: no scores of the {source} source for profile {profile_name} yet "
+                f"(run `leaderboard run --source {source}` first)"
+            )
+        month = available[-1]
+    if month not in available:
+        raise CliError(
+            f"no scores for {month} of the {source} source with profile {profile_name} in {path} "
+            f"(have: {', '.join(available) or 'none'})"
+        )
+
+    def read(schema: str, table: str):
+        return read_partitions(path, schema, table, [month], profile_name, read_only=True)
+
+    return source, month, read
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from leaderboard_pipeline.site.exports import export_month
+
+    profile = profile_of(args)
+    source, month, read = _warehouse_tables(args, profile.name, args.month)
+    written = export_month(read, profile, Path(args.out), args.format)
+    print(f"{month}: wrote {len(written)} files to {args.out} (source {source}, profile {profile.name})")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from leaderboard_pipeline.site.exports import ranking_table
+
+    profile = profile_of(args)
+    source, month, read = _warehouse_tables(args, profile.name, args.month)
+    table = ranking_table(read, profile, args.dimension, args.variant)
+    if table is None:
+        raise CliError(f"no {args.variant} ranking for {args.dimension} in {month}")
+    table = table.sort(["rank", "position"]).drop("position")
+    table = table.head(args.top) if args.top else table
+    if args.dimension != "overall" and not args.metrics:
+        # a terminal fits the ranking, not 30 normalised metric columns (`--metrics`, or `export`)
+        table = table.select("org", *(c for c in table.columns if c in SHOWN))
+    with pl.Config(
+        tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, float_precision=4, tbl_width_chars=200
+    ):
+        print(f"{args.dimension} ranking, {month} ({args.variant}; source {source}, profile {profile.name})")
+        print(table)
+    return 0
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from leaderboard_pipeline.site import build_site
+
+    profile = profile_of(args)
+    source = args.source or settings.current_source()
+    path = settings.warehouse_path(source)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out {out}: exists and is not a folder")
+    if out.exists() and any(out.iterdir()) and not (out / "index.html").exists():
+        # build_site empties the folder: refuse one that does not look like an earlier site build.
+        raise CliError(f"--out {out}: not empty and not a site build (no index.html); choose another folder")
+    report = build_site(path, profile, out, source=source)
+    print(
+        f"site: {report.pages} pages, {report.bytes / 1e6:.1f} MB in {report.seconds:.1f} s "
+        f"(source {source}, profile {profile.name}) -> {report.index}"
+    )
+    return 0
+
+
+def add_parsers(sub) -> None:
+    export = sub.add_parser("export", help="write a month's rankings as files")
+    export.add_argument("--month", required=True, help="YYYY-MM or 'latest'")
+    export.add_argument("--out", required=True)
+    export.add_argument("--profile")
+    export.add_argument("--format", choices=("csv", "parquet", "json"), default="csv")
+    export.add_argument("--source", choices=SOURCES, help=READ_SOURCE_HELP)
+    export.set_defaults(func=cmd_export)
+
+    show = sub.add_parser("show", help="print a month's ranking")
+    show.add_argument("--month", default="latest")
+    show.add_argument(
+        "--dimension", choices=("overall", "data", "model", "system", "benchmark"), default="overall"
+    )
+    show.add_argument("--variant", choices=("monthly", "accumulated"), default="monthly")
+    show.add_argument("--top", type=int, default=0, help="only the first N rows")
+    show.add_argument("--metrics", action="store_true", help="also every normalised metric column")
+    show.add_argument("--profile")
+    show.add_argument("--source", choices=SOURCES, help=READ_SOURCE_HELP)
+    show.set_defaults(func=cmd_show)
+    site = sub.add_parser("site", help="render the static leaderboard site from the warehouse")
+    site.add_argument("--out", required=True, help="folder to write the site into (replaced)")
+    site.add_argument("--profile")
+    site.add_argument("--source", choices=SOURCES, help=READ_SOURCE_HELP)
+    site.set_defaults(func=cmd_site)

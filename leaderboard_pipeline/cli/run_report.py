@@ -1,0 +1,58 @@
+"""What a Dagster run did, read from its events: the first error of ours, and which months each layer
+wrote new, replaced or found unchanged."""
+
+from __future__ import annotations
+
+import re
+
+from leaderboard_pipeline.contract.months import ranges
+
+OUR_ERRORS = {"SourceError", "WarehouseError", "Failure", "CollectError", "RegistryError", "ProfileError"}
+
+
+def error_message(result) -> str:
+    """The error our code raised in the first failed step (not Dagster's wrappers, not its causes)."""
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE" and event.event_specific_data is not None:
+            chain, error = [], event.event_specific_data.error
+            while error is not None:
+                chain.append(error)
+                error = error.cause
+            ours = next((e for e in chain if e.cls_name in OUR_ERRORS), chain[-1] if chain else None)
+            if ours is not None:
+                text = ours.message.strip()
+                text = re.sub(r"^[\w.]+(Error|Failure): ", "", text)
+                return " ".join(text.split("\n")[:3]).strip() or "step failed"
+    return "the run failed (see the Dagster UI for the run log)"
+
+
+def write_summary(result) -> dict[str, dict[str, set[str]]]:
+    """Per layer, which months the run wrote new, replaced, or found stored with the same content."""
+    layers: dict[str, dict[str, set[str]]] = {}
+    for event in result.get_asset_materialization_events():
+        layer = event.asset_key.path[0]
+        metadata = event.materialization.metadata
+        if "months_new" not in metadata:
+            continue
+        seen = layers.setdefault(layer, {"new": set(), "replaced": set(), "unchanged": set()})
+        for status in seen:
+            seen[status] |= set(metadata[f"months_{status}"].value)
+    for seen in layers.values():
+        # a month is unchanged in a layer only when no table of the layer changed it
+        seen["unchanged"] -= seen["new"] | seen["replaced"]
+        seen["new"] -= seen["replaced"]
+    return layers
+
+
+def print_summary(layers: dict[str, dict[str, set[str]]]) -> bool:
+    """Print what changed; returns whether anything did."""
+    changed = any(seen["new"] or seen["replaced"] for seen in layers.values())
+    if not changed:
+        months = set().union(*(seen["unchanged"] for seen in layers.values())) if layers else set()
+        print(f"  unchanged: {ranges(list(months)) or 'no month'} already stored with exactly this content")
+        return False
+    for layer, seen in layers.items():
+        parts = [f"{status} {ranges(list(m))}" for status, m in seen.items() if m]
+        if parts:
+            print(f"  {layer}: {'; '.join(parts)}")
+    return True

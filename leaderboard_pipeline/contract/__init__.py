@@ -1,0 +1,1 @@
+"""What every part agrees on: the raw tables, the month key, the source protocol and its error."""

@@ -1,0 +1,210 @@
+"""One function per layer, over plain polars frames: raw -> clean -> metrics -> scores.
+
+The Dagster assets are thin wrappers around these, and tests and benchmarks call them directly.
+Frames may hold several months; every function handles the months it is given.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from leaderboard_pipeline.config.profiles import DIMENSIONS, Cleaning, Profile
+from leaderboard_pipeline.contract.months import previous_month
+from leaderboard_pipeline.contract.raw_tables import RAW_TABLES, canonical, empty_raw
+from leaderboard_pipeline.core.cleaning import (
+    CUMULATIVE,
+    PREVIOUS_TOTALS_SCHEMA,
+    clean_datasets,
+    clean_models,
+    merge,
+    prepare_labels,
+)
+from leaderboard_pipeline.core.intervals import BOOTSTRAP_SCHEMA, bootstrap_ranks
+from leaderboard_pipeline.core.metrics import (
+    METRIC_SCHEMA,
+    accumulate,
+    data_metrics,
+    input_metrics,
+    interval_items,
+    model_metrics,
+    ranked_orgs,
+    repo_metrics,
+)
+from leaderboard_pipeline.core.scoring import (
+    NORMALISED_SCHEMA,
+    OVERALL_SCHEMA,
+    RANK_SCHEMA,
+    score_month,
+    scored,
+)
+from leaderboard_pipeline.core.snapshots import previous_snapshot, snapshot_status, unranked_months
+
+MODEL_TABLES = ("hf_models", "ms_models")
+DATASET_TABLES = ("hf_datasets", "ms_datasets", "odl_datasets", "baai_datasets")
+CLEAN_TABLES = (*MODEL_TABLES, *DATASET_TABLES, "models", "datasets", "snapshots")
+# rank_bootstrap: the rank ranges of resampled items, computed here where the items are (storing the items
+# themselves, ~300 k contributions a month, would cost more than the intervals).
+METRIC_TABLES = (*DIMENSIONS, "rank_bootstrap")
+SCORE_TABLES = (
+    *(f"{d}_normalised" for d in DIMENSIONS),
+    *(f"{d}_rank" for d in DIMENSIONS),
+    "overall",
+)
+
+
+def _month(frame: pl.DataFrame, month: str) -> pl.DataFrame:
+    return frame.filter(pl.col("month") == month)
+
+
+def raw_layer(months_read: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    """A source's months (one dict of raw tables each) -> every raw table, in its canonical row order."""
+    return {
+        t: canonical(t, pl.concat([read[t] for read in months_read], how="vertical_relaxed"))
+        for t in RAW_TABLES
+    }
+
+
+def _previous_totals(
+    raw: dict[str, pl.DataFrame], table: str, month: str | None, rules: Cleaning
+) -> pl.DataFrame:
+    """The cumulative totals of ``table`` in the snapshot of ``month`` (none when ``month`` is None).
+
+    The published pipeline looked totals up in one map per platform built from models, then datasets, so
+    a dataset shadows a model of the same name (``shared_previous_totals``).
+    """
+    if month is None:
+        return pl.DataFrame(schema=PREVIOUS_TOTALS_SCHEMA)
+    columns = list(PREVIOUS_TOTALS_SCHEMA)
+    return pl.concat([_month(raw[t], month).select(columns) for t in _total_tables(table, rules)])
+
+
+def _total_tables(table: str, rules: Cleaning) -> tuple[str, ...]:
+    """The raw tables whose earlier totals ``table`` is differenced against."""
+    if rules.shared_previous_totals and table in ("ms_models", "ms_datasets"):
+        return ("ms_models", "ms_datasets")
+    return (table,)
+
+
+def clean_layer(raw: dict[str, pl.DataFrame], months: list[str], profile: Profile) -> dict[str, pl.DataFrame]:
+    """Clean tables for ``months``. Cumulative platforms' raw frames must also hold the earlier months
+    they are differenced against (the previous month, or every earlier one: ``previous_snapshot``)."""
+    rules = profile.cleaning
+    out: dict[str, list[pl.DataFrame]] = {t: [] for t in CLEAN_TABLES if t != "snapshots"}
+    earlier: dict[tuple[str, str], str | None] = {}  # (month, cumulative table) -> snapshot compared with
+    for month in months:
+        registry = _month(raw["org_registry"], month)
+        # Each label table is deduplicated and case-folded once per month, not once per platform table.
+        labels_of = {
+            kind: prepare_labels(_month(raw[f"{kind}_labels"], month), rules) for kind in ("model", "dataset")
+        }
+        per_platform = {}
+        for table in (*MODEL_TABLES, *DATASET_TABLES):
+            clean = clean_models if table in MODEL_TABLES else clean_datasets
+            labels = labels_of["model" if table in MODEL_TABLES else "dataset"]
+            previous = None
+            if table in CUMULATIVE:
+                snapshots = pl.concat([raw[t].select("month") for t in _total_tables(table, rules)])
+                earlier[month, table] = previous_snapshot(snapshots, month, rules)
+                previous = _previous_totals(raw, table, earlier[month, table], rules)
+            per_platform[table] = clean(_month(raw[table], month), table, registry, labels, rules, previous)
+            out[table].append(per_platform[table])
+        out["models"].append(merge({t: per_platform[t] for t in MODEL_TABLES}, rules, "models"))
+        out["datasets"].append(merge({t: per_platform[t] for t in DATASET_TABLES}, rules, "datasets"))
+    tables = {t: pl.concat(frames) for t, frames in out.items()}
+    platform = {t: tables[t] for t in (*MODEL_TABLES, *DATASET_TABLES)}
+    tables["snapshots"] = snapshot_status(raw.get("snapshot_manifest"), platform, months, earlier)
+    return tables
+
+
+def ranked_orgs_of(
+    system_inputs: pl.DataFrame, snapshots: pl.DataFrame | None, profile: Profile
+) -> pl.DataFrame:
+    """The orgs ranked per month: the system hand input's, except in months the profile does not rank
+    (baseline months)."""
+    orgs = ranked_orgs(system_inputs)
+    if snapshots is None:
+        return orgs
+    return orgs.filter(~pl.col("month").is_in(unranked_months(snapshots, profile.cleaning)))
+
+
+def metrics_layer(
+    models: pl.DataFrame,
+    datasets: pl.DataFrame,
+    raw: dict[str, pl.DataFrame],
+    months: list[str],
+    profile: Profile,
+    snapshots: pl.DataFrame | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Metric tables for ``months``; ``models``/``datasets`` must hold every month up to the last one, and
+    ``raw["code_repos"]`` each previous month too (stars and forks gained).
+
+    With ``snapshots`` (``clean.snapshots``), months the profile does not rank (baselines) get no rows.
+    ``rank_bootstrap``: for profiles that compute rank intervals, each org's rank range when the items
+    behind its values (models, datasets, repositories) are resampled (``intervals.bootstrap_ranks``).
+    """
+    out: dict[str, list[pl.DataFrame]] = {t: [] for t in METRIC_TABLES}
+    rules = profile.cleaning
+    ranked = ranked_orgs_of(raw["system_inputs"], snapshots, profile)
+    code_repos = raw.get("code_repos", empty_raw("code_repos"))
+    first = min((f["month"].min() for f in (models, datasets) if f.height), default=None)
+    for month in months:
+        orgs = _month(ranked, month)
+        curated = _month(raw["curated_metrics"], month)
+        other = _month(raw["other_source_datasets"], month)
+        by_variant = {
+            "monthly": (_month(models, month), _month(datasets, month)),
+            "accumulated": (
+                accumulate(models, month, "models", rules, first),
+                accumulate(datasets, month, "datasets", rules, first),
+            ),
+        }
+        tables: dict[str, list[pl.DataFrame]] = {d: [] for d in DIMENSIONS}
+        items = []
+        for variant, (month_models, month_datasets) in by_variant.items():
+            data, data_items = data_metrics(month_datasets, other, curated, orgs, profile, variant)
+            model, model_items = model_metrics(month_models, curated, orgs, profile, variant)
+            tables["data"].append(data)
+            tables["model"].append(model)
+            items += [
+                interval_items(data_items, "data", variant, orgs, profile),
+                interval_items(model_items, "model", variant, orgs, profile),
+            ]
+        repos, last = _month(code_repos, month), _month(code_repos, previous_month(month))
+        for dim in ("system", "benchmark"):
+            activity, repo_items = repo_metrics(repos, last, dim, orgs)
+            inputs = _month(raw[f"{dim}_inputs"], month)
+            tables[dim].append(input_metrics(inputs, curated, orgs, profile, dim, activity))
+            items.append(interval_items(repo_items, dim, "monthly", orgs, profile))
+        month_tables = {d: pl.concat(f) for d, f in tables.items()}
+        for dim, table in month_tables.items():
+            out[dim].append(table)
+        if profile.intervals and all(t.height for t in month_tables.values()):  # ranked, as in scores_layer
+            scored_tables = {d: scored(t, profile, d) for d, t in month_tables.items()}
+            out["rank_bootstrap"].append(bootstrap_ranks(scored_tables, pl.concat(items), profile))
+    schemas = {t: BOOTSTRAP_SCHEMA if t == "rank_bootstrap" else METRIC_SCHEMA for t in METRIC_TABLES}
+    return {t: pl.concat(f) if f else pl.DataFrame(schema=schemas[t]) for t, f in out.items()}
+
+
+def scores_layer(
+    metrics: dict[str, pl.DataFrame], months: list[str], profile: Profile
+) -> dict[str, pl.DataFrame]:
+    """Score tables for ``months``; ``metrics`` must also hold each previous month (for delta ranks), and
+    ``metrics["rank_bootstrap"]`` the months' bootstrap ranks when the profile computes intervals."""
+    out: dict[str, list[pl.DataFrame]] = {t: [] for t in SCORE_TABLES}
+    for month in months:
+        current = {d: _month(metrics[d], month) for d in DIMENSIONS}
+        if any(current[d].is_empty() for d in DIMENSIONS):
+            continue  # an unranked month (no hand inputs): nothing to score
+        prev = {d: _month(metrics[d], previous_month(month)) for d in DIMENSIONS}
+        bootstrap = _month(metrics["rank_bootstrap"], month) if "rank_bootstrap" in metrics else None
+        normalised, ranks, overall = score_month(current, prev, profile, bootstrap)
+        for d in DIMENSIONS:
+            out[f"{d}_normalised"].append(normalised[d])
+            out[f"{d}_rank"].append(ranks[d])
+        out["overall"].append(overall)
+    empty = {
+        **{f"{d}_normalised": NORMALISED_SCHEMA for d in DIMENSIONS},
+        **{f"{d}_rank": RANK_SCHEMA for d in DIMENSIONS},
+        "overall": OVERALL_SCHEMA,
+    }
+    return {t: pl.concat(f) if f else pl.DataFrame(schema=empty[t]) for t, f in out.items()}
