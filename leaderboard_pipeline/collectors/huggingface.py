@@ -37,8 +37,8 @@ MIN_DOWNLOADS_FOR_DETAIL = 50
 DISCUSSIONS_PAGE = 0  # `count` is on every page; the first is the one that always exists
 USAGE_EXPAND = ["private", "tags"]  # private: dropped (a token lists them); tags: the filter was applied
 MAX_USAGE_PAGES = 200  # 200,000 models of one dataset at limit=1000: a bound, not a Hub figure
-# A Hub repo id (huggingface_hub `validate_repo_id`: letters, digits, "-", "_", "."; no "--" or ".." runs
-# matter here only in that ".." must never reach a request path). Listed names are untrusted input.
+# A Hub repo id as huggingface_hub's `validate_repo_id` allows (letters, digits, "-", "_", ".", at most 96
+# a side). Listed names are untrusted: with ".." refused too, no name can steer a per-item request path.
 _REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9_.-]{1,96}")
 MODEL_EXPAND = [
     "author",
