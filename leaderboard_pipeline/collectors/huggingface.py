@@ -1,13 +1,28 @@
-"""Hugging Face Hub: list an account's models and datasets; per-repo calls only for model-tree children.
+"""Hugging Face Hub: list an account's models and datasets, then per-item counts the lists do not carry.
 
 `downloads` on the list endpoint is the rolling 30-day count (the page's "Downloads last month");
 `downloadsAllTime` is cumulative and only returned when expanded. `expand` is a whitelist, so every
 field we read is listed, and always in this order so recorded requests match (platform-apis.md §3).
+
+Per item, as huggingface_hub does it (docs/data-sources.md, "Official clients"):
+
+- `community` of a model: `count` of `GET /api/models/{id}/discussions?p=0` (`get_repo_discussions`:
+  the total of the filter asked; no `status` / `type` filter = every discussion and pull request, open
+  and closed: the Community tab's number, which the published values follow);
+- `descendants`: `childrenModelCount` of `GET /api/models/{id}?expand=childrenModelCount`, unless the
+  list item already has it;
+- `dataset_usage` of a dataset: the public models tagged `dataset:<id>`, counted over the pages of
+  `GET /api/models?filter=dataset:<id>` (`list_models(trained_dataset=...)`; no count field exists).
+
+The per-model calls are made only for models with at least `MIN_DOWNLOADS_FOR_DETAIL` monthly downloads:
+every profile excludes the others before any metric (`cleaning.clean_models`, `min_model_downloads`), so
+their counts provably cannot reach a rank; they stay null (unknown), never 0. Datasets have no such
+threshold in any profile, so every dataset gets its usage count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from typing import Any
 
 from leaderboard_pipeline.collectors.client import PlatformClient, next_link, requested
@@ -15,7 +30,16 @@ from leaderboard_pipeline.collectors.shape import BadShape, counter, label, owne
 
 SITE = "https://huggingface.co"
 PAGE_LIMIT = 1000
-MIN_DOWNLOADS_FOR_TREE = 50  # below this a model cannot matter for the ranking: skip its detail call
+# Monthly downloads a model needs for its per-model calls: the lowest `min_model_downloads` of any
+# profile (test_item_counts.py checks every profile against it). Below it a model is excluded before any
+# metric in every profile, whatever its labels, so its discussions and children cannot change a rank.
+MIN_DOWNLOADS_FOR_DETAIL = 50
+DISCUSSIONS_PAGE = 0  # `count` is on every page; the first is the one that always exists
+USAGE_EXPAND = ["private", "tags"]  # private: dropped (a token lists them); tags: the filter was applied
+MAX_USAGE_PAGES = 200  # 200,000 models of one dataset at limit=1000: a bound, not a Hub figure
+# A Hub repo id as huggingface_hub's `validate_repo_id` allows (letters, digits, "-", "_", ".", at most 96
+# a side). Listed names are untrusted: with ".." refused too, no name can steer a per-item request path.
+_REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9_.-]{1,96}")
 MODEL_EXPAND = [
     "author",
     "createdAt",
@@ -107,6 +131,92 @@ def children_count(client: PlatformClient, repo_id: str, org: str) -> int | None
         return counter(body.get("childrenModelCount"), "childrenModelCount", label(body))
 
 
+def discussions_count(client: PlatformClient, repo_id: str, org: str, kind: str = "models") -> int:
+    """Every discussion and pull request of a repo, open and closed: `count` of the first discussions page.
+
+    huggingface_hub `get_repo_discussions` pages with `p=` and reads `count` as the total of the filter
+    asked (`has_next = start + len(discussions) < count`); without `status` / `type` that is all of them.
+    A missing or odd `count` is a shape error, never 0."""
+    url = f"/api/{kind}/{repo_id}/discussions"
+    resp = client.request("GET", url, org=org, params=[("p", DISCUSSIONS_PAGE)])
+    body = client.parse_json(resp, org)
+    with client.checking(org, requested(resp)):
+        where = f"discussions of {repo_id!r}"
+        if not isinstance(body, dict):
+            raise BadShape(f"{where}: expected an object, got {type(body).__name__}")
+        if not isinstance(body.get("discussions", []), list):
+            raise BadShape(f"{where}: field 'discussions' is not a list")
+        total = counter(require(body, "count", where=where), "count", where)
+        if total is None:
+            raise BadShape(f"{where}: field 'count' is null")
+        return total
+
+
+def dataset_usage(
+    client: PlatformClient,
+    dataset_id: str,
+    org: str,
+    *,
+    limit: int = PAGE_LIMIT,
+    max_pages: int | None = None,
+) -> int:
+    """Public models tagged `dataset:<dataset_id>` ("models trained or fine-tuned on" the dataset).
+
+    The Hub has no count for it: `list_models(trained_dataset=id)` sends `filter=dataset:<id>` and pages
+    by `Link: rel=next`, so the models are counted over the pages (one request per 1000 models).
+    Private models (a token lists its orgs' own) are left out; a listed model without the tag means the
+    server ignored the filter: an error, not a count of the whole Hub. `max_pages` makes the probe's one
+    small request; a listing longer than MAX_USAGE_PAGES is refused rather than followed forever."""
+    tag = f"dataset:{dataset_id}".casefold()
+    url: str | None = "/api/models"
+    params: Any = [
+        ("filter", f"dataset:{dataset_id}"),
+        ("limit", limit),
+        *(("expand", e) for e in USAGE_EXPAND),
+    ]
+    seen: set[str] = set()
+    visited: set[str] = set()
+    pages = 0
+    while url and (max_pages is None or pages < max_pages):
+        resp = client.request("GET", url, org=org, params=params)
+        pages += 1
+        page = client.parse_json(resp, org)
+        with client.checking(org, requested(resp)):
+            if not isinstance(page, list):
+                raise BadShape(f"expected a JSON array, got {type(page).__name__}: {str(page)[:120]}")
+            for item in page:
+                model = require(item, "id")
+                if not isinstance(model, str):
+                    raise BadShape(f"{label(item)}: field 'id' is not text")
+                tags = item.get("tags")
+                if not isinstance(tags, list) or tag not in {str(t).casefold() for t in tags}:
+                    raise BadShape(
+                        f"{label(item)}: listed for filter=dataset:{dataset_id} without that tag: "
+                        "the server ignores the filter"
+                    )
+                if not item.get("private"):
+                    seen.add(item.get("_id") or model)
+            url, params = next_link(resp), None
+            if url is not None and (url in visited or pages >= MAX_USAGE_PAGES):
+                raise BadShape(f"dataset:{dataset_id}: the listing does not end (page {pages}: {url[:120]})")
+            visited.add(url or "")
+    return len(seen)
+
+
+def repo_id(client: PlatformClient, record: dict[str, Any], org: str) -> str:
+    """The record's `<namespace>/<name>` for a per-item request path; anything else is a shape error
+    (no request is sent to a path built from a hostile name)."""
+    rid = f"{record['namespace']}/{record['name']}"
+    if not _REPO_ID.fullmatch(rid) or ".." in rid:
+        client.shape_fail(org, f"per-item request for {rid[:120]!r}", "not a Hub repo id: nothing was sent")
+    return rid
+
+
+def needs_item_calls(record: dict[str, Any]) -> bool:
+    """Whether a model's per-model counts can reach a rank (see MIN_DOWNLOADS_FOR_DETAIL)."""
+    return (record["downloads_last_month"] or 0) >= MIN_DOWNLOADS_FOR_DETAIL
+
+
 def _record(item: dict[str, Any], kind: str) -> dict[str, Any]:
     namespace, _, name = item["id"].partition("/")
     safetensors = item.get("safetensors") or {}
@@ -128,27 +238,59 @@ def _record(item: dict[str, Any], kind: str) -> dict[str, Any]:
     }
 
 
-def collect_models(
-    client: PlatformClient, namespace: str, org: str, is_large: Callable[[list[dict]], list[bool | None]]
-) -> list[dict[str, Any]]:
-    """hf_models records. `descendants` comes from the list item when the Hub puts it there, else from
-    one detail call, made only for large models with enough downloads; otherwise it stays null."""
-    items = list_repos(client, "models", namespace, org)
-    records = [_record(i, "models") for i in items]
-    for item, record, large in zip(items, records, is_large(records), strict=True):
-        record["community"] = None  # the discussions count costs one call per repo: not collected
-        if "childrenModelCount" in item:  # a list field has the number: no detail request
-            record["descendants"] = item["childrenModelCount"]
-            continue
-        wanted = large and (record["downloads_last_month"] or 0) >= MIN_DOWNLOADS_FOR_TREE
-        record["descendants"] = children_count(client, item["id"], org) if wanted else None
+def list_models(client: PlatformClient, namespace: str, org: str) -> list[dict[str, Any]]:
+    """hf_models records of one account from its listing alone: `descendants` when the list item has
+    `childrenModelCount`, else null; `community` null until `add_model_counts` asks for it."""
+    records = []
+    for item in list_repos(client, "models", namespace, org):
+        record = _record(item, "models")
+        record["community"] = None
+        record["descendants"] = item.get("childrenModelCount")
+        records.append(record)
     return records
 
 
-def collect_datasets(client: PlatformClient, namespace: str, org: str) -> list[dict[str, Any]]:
-    """hf_datasets records; `dataset_usage` (models trained on it) has no cheap API, so it stays null."""
+def model_calls(record: dict[str, Any]) -> int:
+    """Requests `add_model_counts` makes for a record: 0, or the discussions count and, when the list did
+    not give `descendants`, the model-tree detail."""
+    return (2 if record["descendants"] is None else 1) if needs_item_calls(record) else 0
+
+
+def add_model_counts(client: PlatformClient, records: list[dict[str, Any]], org: str) -> None:
+    """Fill `community` and missing `descendants` of the records that need them (`model_calls`)."""
+    for record in records:
+        if not needs_item_calls(record):
+            continue
+        rid = repo_id(client, record, org)
+        record["community"] = discussions_count(client, rid, org)
+        if record["descendants"] is None:
+            record["descendants"] = children_count(client, rid, org)
+
+
+def list_datasets(client: PlatformClient, namespace: str, org: str) -> list[dict[str, Any]]:
+    """hf_datasets records of one account; `community` is not used by any profile and stays null,
+    `dataset_usage` stays null until `add_dataset_usage` counts it."""
     records = [_record(i, "datasets") for i in list_repos(client, "datasets", namespace, org)]
     for record in records:
         record["community"] = None
         record["dataset_usage"] = None
+    return records
+
+
+def add_dataset_usage(client: PlatformClient, records: list[dict[str, Any]], org: str) -> None:
+    for record in records:
+        record["dataset_usage"] = dataset_usage(client, repo_id(client, record, org), org)
+
+
+def collect_models(client: PlatformClient, namespace: str, org: str) -> list[dict[str, Any]]:
+    """hf_models records with every count (the live source runs the two steps as separate jobs)."""
+    records = list_models(client, namespace, org)
+    add_model_counts(client, records, org)
+    return records
+
+
+def collect_datasets(client: PlatformClient, namespace: str, org: str) -> list[dict[str, Any]]:
+    """hf_datasets records with their usage counts."""
+    records = list_datasets(client, namespace, org)
+    add_dataset_usage(client, records, org)
     return records

@@ -146,21 +146,38 @@ def _steps(probe: _Probe, target: str, month: str) -> None:
         models = probe.step(
             "models list", lambda: huggingface.list_repos(c, "models", target, org, limit=1, max_pages=1)
         )
-        probe.step(
+        datasets = probe.step(
             "datasets list", lambda: huggingface.list_repos(c, "datasets", target, org, limit=1, max_pages=1)
         )
-        if models:
-            probe.step("model detail (children)", lambda: huggingface.children_count(c, models[0]["id"], org))
-        else:
-            probe.rows.append(
-                Row(
-                    "HuggingFace",
-                    "model detail (children)",
-                    "skipped",
-                    shape="skipped: no model listed to ask about",
-                    ok=models is not None,  # an empty list is in shape; a failed one is reported above
+        # The per-item endpoints of a live month, asked about the first model / dataset listed.
+        per_item = [
+            (models, "model", "model detail (children)", lambda rid: huggingface.children_count(c, rid, org)),
+            (
+                models,
+                "model",
+                "model discussions (count)",
+                lambda rid: huggingface.discussions_count(c, rid, org),
+            ),
+            (
+                datasets,
+                "dataset",
+                "dataset usage (models tagged dataset:<id>)",
+                lambda rid: huggingface.dataset_usage(c, rid, org, limit=1, max_pages=1),
+            ),
+        ]
+        for listed, what, endpoint, ask in per_item:
+            if listed:
+                probe.step(endpoint, lambda ask=ask, rid=listed[0]["id"]: ask(rid))
+            else:
+                probe.rows.append(
+                    Row(
+                        "HuggingFace",
+                        endpoint,
+                        "skipped",
+                        shape=f"skipped: no {what} listed to ask about",
+                        ok=listed is not None,  # an empty list is in shape; a failed one is reported above
+                    )
                 )
-            )
     elif key == "modelscope":
         for kind in ("models", "datasets"):
             probe.step(

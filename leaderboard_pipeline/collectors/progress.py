@@ -3,7 +3,9 @@
 
 Before any request each platform states its plan: how many listings, at least how many requests, which
 credentials, the limiter's pace and the time that takes at least — so a GitHub month without a token
-says "hours" up front instead of failing late. While it runs, a line comes when an org is done and, for
+says "hours" up front instead of failing late. Where per-item requests follow the listings (the Hub's
+discussions counts, model trees and dataset usage), a second line says how many once the listings are
+in, and the time they take. While it runs, a line comes when an org is done and, for
 slow platforms, every `heartbeat` seconds; the ETA is the larger of the time per listing so far times the
 listings left, and the requests still needed at the limiter's pace.
 """
@@ -21,7 +23,9 @@ from leaderboard_pipeline.collectors.client import PlatformClient
 @dataclass(frozen=True)
 class ProgressEvent:
     platform: str  # display name: "GitHub"
-    kind: str  # "plan" | "org" | "progress" | "done" | "missing"
+    # "plan" | "items" (the per-item requests, once the listings are in) | "org" | "progress" | "done" |
+    # "missing"
+    kind: str
     message: str  # the line, e.g. "GitHub: org BAAI done (3/12 orgs), 47 requests, 2 retries, ETA 4 min"
     org: str | None = None
     orgs_done: int = 0
@@ -55,6 +59,7 @@ class _Platform:
     jobs_done: int = 0
     requests_done_min: int = 0  # the planned minimum of the listings done
     orgs_done: int = 0
+    followups: bool = False  # per-item jobs come once the listings are in (Hugging Face)
     started: float = field(default_factory=time.monotonic)
     last_event: float = field(default_factory=time.monotonic)
 
@@ -68,8 +73,10 @@ class Progress:
         self._emit = emit
         self._lock = threading.Lock()
 
-    def add(self, platform: str, org: str, min_requests: int) -> None:
+    def add(self, platform: str, org: str, min_requests: int, *, followups: bool = False) -> None:
+        """A job of `platform` for `org`; `followups`: its per-item jobs are added once it is done."""
         p = self._platforms[platform]
+        p.followups = p.followups or followups
         p.jobs += 1
         p.min_requests += min_requests
         p.orgs.add(org)
@@ -90,6 +97,8 @@ class Progress:
                 f"{cfg.name}: {p.jobs} listings for {len(p.orgs)} orgs, at least {p.min_requests} requests; "
                 f"{p.client.auth}, {pace}: at least {duration(at_least)}"
             )
+            if p.followups:
+                line += "; then per-item requests, counted once the listings are in"
             slower = cfg.anonymous_rate is not None and rate < cfg.rate
             if slower:
                 line += (
@@ -106,6 +115,37 @@ class Progress:
                     warning=slower and at_least > 600,
                 )
             )
+
+    def followups(self, platform: str, per_item: dict[str, list[int]]) -> None:
+        """A platform's listings are in: the per-item requests that follow and the time they take at the
+        limiter's pace. `per_item`: what -> [items, requests]."""
+        p = self._platforms[platform]
+        cfg, rate = p.client.config, p.client.rate
+        total = sum(requests for _, requests in per_item.values())
+        unpaced = rate == float("inf")
+        seconds = 0.0 if unpaced else total / rate
+        parts = "; ".join(
+            f"{what}: {items} ({requests} requests)" for what, (items, requests) in per_item.items()
+        )
+        pace = "unpaced" if unpaced else f"at {rate * 3600:.0f} / h"
+        line = (
+            f"{cfg.name}: listings done; per-item requests: {parts or 'none'}; "
+            f"{total} more requests {pace}: about {duration(seconds)}"
+        )
+        slower = cfg.anonymous_rate is not None and rate < cfg.rate
+        if slower and total:
+            line += f" ({duration(total / cfg.rate)} with {' or '.join(cfg.token_env)})"
+        self._emit(
+            ProgressEvent(
+                cfg.name,
+                "items",
+                line,
+                orgs_total=len(p.orgs),
+                requests=total,
+                eta_seconds=seconds,
+                warning=slower and seconds > 600,
+            )
+        )
 
     def _eta(self, p: _Platform) -> float | None:
         left_min = p.min_requests - p.requests_done_min

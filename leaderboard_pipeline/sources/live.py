@@ -75,6 +75,7 @@ TABLE_PLATFORMS = {
 # requests a listing needs at least (GitHub: repo, open PRs, contributors, commits); for the plan and ETA
 MIN_REQUESTS = {"github": 4}
 HEARTBEAT_S = 30.0
+ITEMS_PER_JOB = 50  # per-item calls (Hub discussions, model trees, dataset usage) in jobs of this many items
 
 
 @dataclass
@@ -84,10 +85,15 @@ class _Job:
     table: str
     label: str
     run: Callable[[PlatformClient], list[dict[str, Any]]]
+    # Jobs to run once this one's records are in (per-item counts the listing does not carry): they fill
+    # fields of those records in place and return no rows.
+    followups: Callable[[list[dict[str, Any]]], list[_Job]] | None = None
+    requests: int | None = None  # known request count (per-item jobs); else the platform's minimum
+    items: tuple[str, int] | None = None  # (what, how many) for the plan line of per-item jobs
 
     @property
     def min_requests(self) -> int:
-        return MIN_REQUESTS.get(self.platform, 1)
+        return self.requests if self.requests is not None else MIN_REQUESTS.get(self.platform, 1)
 
 
 def parse_allow_missing(value: str | frozenset | set | list | tuple | None) -> frozenset[str]:
@@ -209,9 +215,8 @@ class LiveSource:
                     org,
                     "hf_models",
                     f"models of {ns}",
-                    lambda c, ns=ns, org=org: huggingface.collect_models(
-                        c, ns, org, self._large_flags(month)
-                    ),
+                    lambda c, ns=ns, org=org: huggingface.list_models(c, ns, org),
+                    followups=lambda rows, ns=ns, org=org: _hf_model_jobs(rows, ns, org),
                 )
             )
             jobs.append(
@@ -220,7 +225,8 @@ class LiveSource:
                     org,
                     "hf_datasets",
                     f"datasets of {ns}",
-                    lambda c, ns=ns, org=org: huggingface.collect_datasets(c, ns, org),
+                    lambda c, ns=ns, org=org: huggingface.list_datasets(c, ns, org),
+                    followups=lambda rows, ns=ns, org=org: _hf_dataset_jobs(rows, ns, org),
                 )
             )
         for org, ns in registry.namespaces("modelscope"):
@@ -266,21 +272,8 @@ class LiveSource:
             jobs.append(_Job(repo.platform, repo.org, "code_repos", f"repo {repo.repo}", run))
         return jobs
 
-    def _large_flags(self, month: str) -> Callable[[list[dict]], list[bool | None]]:
-        overrides = self._overrides()
-
-        def flags(records: list[dict]) -> list[bool | None]:
-            if not records:
-                return []
-            labels = labelling.model_labels(_frame(records), month)
-            if overrides is not None:
-                labels = labelling.apply_overrides(labels, overrides["models"])
-            return labels["is_large_model"].to_list()
-
-        return flags
-
     def _overrides(self) -> dict[str, pl.DataFrame] | None:
-        # Read once per source: every HF job consults it for the large-model filter.
+        # Read once per source (the labels of the month's tables).
         if not hasattr(self, "_override_cache"):
             self._override_cache = self._load_overrides()
         return self._override_cache
@@ -312,9 +305,11 @@ class LiveSource:
             "jobs": defaultdict(int),  # listings per table, for the manifest's detail
         }
         progress = Progress(clients, self._emit)
+        listings: dict[str, int] = defaultdict(int)  # listing jobs still running per platform
         for job in jobs:
-            progress.add(job.platform, job.org, job.min_requests)
+            progress.add(job.platform, job.org, job.min_requests, followups=job.followups is not None)
             tallies["jobs"][job.table] += 1
+            listings[job.platform] += 1
         progress.plan()
         for platform, reason in recorded_missing.items():
             progress.missing(platform, reason)
@@ -336,6 +331,27 @@ class LiveSource:
 
         futures = {pools[j.platform].submit(run, j): j for j in jobs}
         waiting = set(futures)
+        listing_ids = {id(j) for j in jobs}
+        with_followups = {j.platform for j in jobs if j.followups is not None}
+        per_item: dict[str, dict[str, list[int]]] = defaultdict(dict)  # platform -> what -> [items, requests]
+
+        def submit_followups(job: _Job, rows: list[dict]) -> None:
+            """Queue the per-item jobs of a finished listing; once a platform's listings are all in,
+            say how many per-item requests follow (the plan could not know before)."""
+            for extra in job.followups(rows) if job.followups else ():
+                progress.add(extra.platform, extra.org, extra.min_requests)
+                what, count = extra.items or (extra.label, 0)
+                tally = per_item[extra.platform].setdefault(what, [0, 0])
+                tally[0] += count
+                tally[1] += extra.min_requests
+                future = pools[extra.platform].submit(run, extra)
+                futures[future] = extra
+                waiting.add(future)
+            if id(job) in listing_ids:
+                listings[job.platform] -= 1
+                if not listings[job.platform] and job.platform in with_followups:
+                    progress.followups(job.platform, per_item[job.platform])
+
         try:
             while waiting:
                 done, waiting = cf.wait(waiting, timeout=self.heartbeat, return_when=cf.FIRST_COMPLETED)
@@ -353,7 +369,9 @@ class LiveSource:
                                 f.cancel()
                         progress.missing(job.platform, missing[job.platform])
                         continue
-                    records[job.table, job.platform].extend(future.result())  # re-raises: fail the month
+                    rows = future.result()  # re-raises: fail the month
+                    records[job.table, job.platform].extend(rows)
+                    submit_followups(job, rows)  # before job_done: the org is not done while they run
                     progress.job_done(job.platform, job.org, job.min_requests)
         except BaseException:
             for f in futures:
@@ -382,6 +400,8 @@ class LiveSource:
         day = datetime.fromisoformat(date_crawl).date()
         frames = {}
         for table, rows in records.items():
+            if not rows:  # every listing of the table was empty: the table stays empty_raw
+                continue
             # Records arrive in completion order: sort before anything depends on order (labels keep
             # the first row of a key), so the same responses always give the same tables.
             frame = (
@@ -441,6 +461,45 @@ class LiveSource:
                 }
             )
         return pl.DataFrame(rows, schema=RAW_SCHEMAS["snapshot_manifest"])
+
+
+def _chunks(rows: list[dict], size: int = ITEMS_PER_JOB) -> list[list[dict]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
+def _hf_model_jobs(rows: list[dict], ns: str, org: str) -> list[_Job]:
+    """Discussions counts and model trees of an account's models that can reach a rank (>= the download
+    threshold: huggingface.MIN_DOWNLOADS_FOR_DETAIL), in jobs of ITEMS_PER_JOB models."""
+    wanted = [r for r in rows if huggingface.model_calls(r)]
+    return [
+        _Job(
+            "huggingface",
+            org,
+            "hf_models",
+            f"discussions and model trees of {ns} ({len(chunk)} models)",
+            lambda c, chunk=chunk, org=org: huggingface.add_model_counts(c, chunk, org) or [],
+            requests=sum(huggingface.model_calls(r) for r in chunk),
+            items=("models: discussions count and model tree", len(chunk)),
+        )
+        for chunk in _chunks(wanted)
+    ]
+
+
+def _hf_dataset_jobs(rows: list[dict], ns: str, org: str) -> list[_Job]:
+    """Usage counts (models tagged `dataset:<id>`) of every dataset of an account: no profile has a
+    dataset threshold. At least one request each (one per 1000 models using it)."""
+    return [
+        _Job(
+            "huggingface",
+            org,
+            "hf_datasets",
+            f"usage of {ns}'s datasets ({len(chunk)} datasets)",
+            lambda c, chunk=chunk, org=org: huggingface.add_dataset_usage(c, chunk, org) or [],
+            requests=len(chunk),
+            items=("datasets: usage count", len(chunk)),
+        )
+        for chunk in _chunks(rows)
+    ]
 
 
 def _variants(tallies, table: str) -> str | None:

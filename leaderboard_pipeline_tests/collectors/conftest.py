@@ -11,6 +11,7 @@ import httpx
 import polars as pl
 import pytest
 
+from leaderboard_pipeline.collectors import huggingface
 from leaderboard_pipeline.collectors.client import PlatformClient
 from leaderboard_pipeline.collectors.platforms import PLATFORMS, platform_config
 from leaderboard_pipeline.contract.raw_tables import RAW_SCHEMAS
@@ -177,6 +178,7 @@ def check_complete(data, tables, registry, month, *, odl_form="sdk"):
         .rows()
     )
     assert set(got) == want
+    check_hub_counts(data, tables)
     want = {
         (m["id"], m["downloads"], m["likes"])
         for _, ns in registry.namespaces("modelscope")
@@ -224,6 +226,22 @@ def check_complete(data, tables, registry, month, *, odl_form="sdk"):
     assert tables["model_labels"].height == tables["hf_models"].height + tables["ms_models"].height
     manifest = tables["snapshot_manifest"]
     assert (manifest["status"] == "ok").all() and manifest["failures"].sum() == 0
+
+
+def check_hub_counts(data, tables) -> None:
+    """Hub counts per item (issue 16): every discussion and PR of each model that can reach a rank (the
+    unfiltered total, not the open ones), unknown for the others; every dataset's public users."""
+    assert tables["hf_models"].filter(pl.col("community").is_not_null()).height > 0
+    for row in tables["hf_models"].iter_rows(named=True):
+        rid = f"{row['namespace']}/{row['name']}"
+        if row["downloads_last_month"] >= huggingface.MIN_DOWNLOADS_FOR_DETAIL:
+            assert row["community"] == data.hf_discussions(rid)["total"], rid
+        else:  # nothing asked; children only when the list item carried them
+            assert row["community"] is None and row["descendants"] in (None, data.hf_children(rid)), rid
+    for row in tables["hf_datasets"].iter_rows(named=True):
+        did = f"{row['namespace']}/{row['name']}"
+        assert row["dataset_usage"] == data.hf_dataset_users(did), did
+        assert row["community"] is None, did
 
 
 @pytest.fixture(name="check_complete")

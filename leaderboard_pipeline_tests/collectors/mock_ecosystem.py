@@ -22,6 +22,10 @@ down. Switches serve the variants the official clients allow (docs/data-sources.
     rename={"huggingface": {"downloads": "downloads_30d"}}   a field renamed in every list item
     down=("opendatalab",)            every request of those platforms answers 503
 
+The Hub's per-item endpoints (discussions counts, models listed by `filter=dataset:<id>`) and the
+published-month mode (`PublishedMonthEcosystem("2025-08-07")`: exactly the items of a dated folder of the
+published archive, read at run time) are in their own section near the end (issue 16).
+
 Record the demo month (run from the repo root):
 
     .venv/bin/python leaderboard_pipeline_tests/collectors/mock_ecosystem.py record-demo
@@ -30,6 +34,12 @@ Record a later month's cassettes, exactly as LiveSource record mode writes them,
 
     .venv/bin/python leaderboard_pipeline_tests/collectors/mock_ecosystem.py record-month 2026-11 \\
         --out DIR [--orgs BAAI,Ali,...] [--down opendatalab --allow-missing opendatalab] [--faults]
+
+Record a month of the published archive exactly as published (and the snapshot it is differenced
+against), into DIR/<YYYY-MM>/ (issue 16; see PublishedMonthEcosystem and mock_published.py):
+
+    .venv/bin/python leaderboard_pipeline_tests/collectors/mock_ecosystem.py record-published 2025-08-07 \\
+        --out DIR [--archive ../shared/reference/osir-lmts] [--orgs ...] [--no-previous]
 
 Measure requests per org / snapshot and the achieved request rate (all 32 registry orgs):
 
@@ -333,6 +343,7 @@ class MockEcosystem:
         self.odl_form, self.odl_page_cap = odl_form, odl_page_cap
         self.baai_code, self.baai_login = baai_code, baai_login
         self.children_in_detail, self.children_in_list = hf_children, hf_children_in_list
+        self.hf_page, self.usage_page = HF_PAGE, USAGE_PAGE  # page caps (issue 16 section below)
         self.rename = {PREFIX_OF[p]: fields for p, fields in (rename or {}).items()}
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
@@ -373,6 +384,12 @@ class MockEcosystem:
 
     def hf_children(self, repo_id: str) -> int | None:
         return hf_children(repo_id, self.month) if self.children_in_detail or self.children_in_list else None
+
+    def hf_discussions(self, repo_id: str) -> dict[str, int]:
+        return hf_discussions(repo_id, self.month)
+
+    def hf_dataset_users(self, dataset_id: str) -> int:
+        return hf_dataset_users(dataset_id, self.month)
 
     def ms_repos(self, kind: str, ns: str) -> list[dict]:
         return ms_repos(kind, ns, self.month)
@@ -478,12 +495,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _hf(self, path: str, q: dict, pairs: list, body) -> None:
         eco = self.eco
         headers = {"RateLimit": '"api";r=480;t=200', "RateLimit-Policy": '"fixed window";"api";q=500;w=300'}
+        if serve_hub_counts(self, path, q, pairs, headers):  # discussions, filter=dataset: (issue 16)
+            return
         if path in ("/api/models", "/api/datasets"):
             items = eco.hf_models(q["author"]) if path.endswith("models") else eco.hf_datasets(q["author"])
             if path.endswith("models") and eco.children_in_list:
                 items = [{**i, "childrenModelCount": eco.hf_children(i["id"])} for i in items]
             start = int(q.get("cursor", 0))
-            size = min(HF_PAGE, int(q.get("limit", 1000)))
+            size = min(eco.hf_page, int(q.get("limit", 1000)))
             page = [eco.renamed("hf", i) for i in items[start : start + size]]
             if start + size < len(items):
                 nxt = urlencode([(k, v) for k, v in pairs if k != "cursor"] + [("cursor", start + size)])
@@ -709,12 +728,16 @@ def record_month(
     down: tuple[str, ...] = (),
     allow_missing: tuple[str, ...] = (),
     date_crawl: str | None = None,
+    ecosystem=None,
+    settings: dict | None = None,
     **switches,
 ) -> dict:
     """Record `month` from a mock serving that month into `root/<month>/`, as LiveSource record mode does.
 
     The snapshot pretends to be crawled on the 7th of the month (like the published snapshots), unless
-    `date_crawl` says otherwise. An existing recording of the month is replaced."""
+    `date_crawl` says otherwise. An existing recording of the month is replaced. `ecosystem` builds the
+    mock (default MockEcosystem; `record_published` passes a published month's), `settings` the
+    collectors' pace (default FAST)."""
     import logging
     import shutil
 
@@ -726,13 +749,13 @@ def record_month(
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     options = {**(DEMO_FAULTS if faults else {}), **switches}
-    with MockEcosystem(month=month, down=down, **options) as eco, env_vars(eco.env()):
+    with (ecosystem or MockEcosystem)(month=month, down=down, **options) as eco, env_vars(eco.env()):
         source = LiveSource(
             repo_root / "data" / "registry" / "orgs.yaml",
             root,
             "record",
             orgs=orgs,
-            platform_settings=dict.fromkeys(PREFIXES_TO_KEYS, FAST),
+            platform_settings=dict.fromkeys(PREFIXES_TO_KEYS, settings or FAST),
             allow_missing=frozenset(allow_missing),
         )
         tables = source.read_month(month)
@@ -785,6 +808,204 @@ def measure(rate: float = 20.0, orgs: list[str] | None = None) -> dict:
     }
 
 
+# =====================================================================================================
+# Issue 16: the Hub's per-item counts (discussions, dataset usage) and the published-month mode.
+#
+# - `GET /api/{models,datasets}/<id>/discussions?p=N[&status=open|closed|all][&type=discussion|
+#   pull_request|all]`: huggingface_hub `get_repo_discussions`' shape, `{"discussions": [...50 a page],
+#   "count": <total of the filter>, "start": 50 N, "numClosedDiscussions": ...}`.
+# - `GET /api/models?filter=dataset:<id>&limit=..&expand=..`: the public models tagged `dataset:<id>`
+#   (`list_models(trained_dataset=...)`), paged by `Link: rel=next` at `usage_page` a page; with a
+#   token one private model more (a token lists its orgs' private repos: the collector drops it).
+# - `PublishedMonthEcosystem(date)`: serves exactly the items of a dated folder of the published
+#   archive (mock_published.py) with their published counts; everything else as MockEcosystem.
+# =====================================================================================================
+USAGE_PAGE = 3  # usage listings span pages even at the mock's small counts
+DISCUSSIONS_PER_PAGE = 50
+
+
+def hf_discussions(repo_id: str, month: str | None = None) -> dict[str, int]:
+    """A model's discussions: every one ever opened (a total that only grows), how many closed, how many
+    pull requests. A quarter of the models have none, one in eight more than a page (50)."""
+    if not _n(repo_id + "disc0", 4):
+        return {"total": 0, "closed": 0, "pulls": 0}
+    many = 50 if not _n(repo_id + "discmany", 8) else 0
+    total = 1 + many + _n(repo_id + "disc", 12) + months_since_base(month) * _n(repo_id + "discgrow", 3)
+    return {"total": total, "closed": total * _n(repo_id + "closed", 60) // 100, "pulls": total // 4}
+
+
+def hf_dataset_users(dataset_id: str, month: str | None = None) -> int:
+    """Models trained on a dataset: none for a third of them, a handful for the others, growing."""
+    if not _n(dataset_id + "usage0", 3):
+        return 0
+    return 1 + _n(dataset_id + "usage", 11) + months_since_base(month) * _n(dataset_id + "usagegrow", 3)
+
+
+def discussion_items(repo_id: str, kind: str, counts: dict[str, int]) -> list[dict]:
+    """Every discussion of a repo, newest first, with the fields `get_repo_discussions` reads."""
+    total, closed, pulls = counts["total"], counts["closed"], counts["pulls"]
+    items = []
+    for num in range(total, 0, -1):
+        items.append(
+            {
+                "num": num,
+                "title": f"Discussion {num}",
+                "status": "closed" if num <= closed else "open",
+                "isPullRequest": num % 4 == 0 and num // 4 <= pulls,
+                "createdAt": "2025-01-01T10:00:00.000Z",
+                "author": {"name": f"user{_n(repo_id + str(num), 90)}", "type": "user"},
+                "repo": {"name": repo_id, "type": kind[:-1]},
+                "pinned": False,
+                "numComments": _n(repo_id + "c" + str(num), 9),
+            }
+        )
+    return items
+
+
+def serve_hub_counts(handler, path: str, q: dict, pairs: list, headers: dict) -> bool:
+    """Answer the Hub's discussions and `filter=dataset:` requests; False for any other request."""
+    eco = handler.eco
+    parts = path.strip("/").split("/")
+    if (
+        len(parts) == 5
+        and parts[0] == "api"
+        and parts[1] in ("models", "datasets")
+        and parts[4] == "discussions"
+    ):
+        repo_id, kind = f"{parts[2]}/{parts[3]}", parts[1]
+        counts = eco.hf_discussions(repo_id) if kind == "models" else {"total": 0, "closed": 0, "pulls": 0}
+        if counts is None:
+            handler._send(404, {"error": "Repository not found"}, headers)
+            return True
+        items = discussion_items(repo_id, kind, counts)
+        status, kind_filter = q.get("status", "all"), q.get("type", "all")
+        if status != "all":
+            items = [i for i in items if i["status"] == status]
+        if kind_filter != "all":
+            items = [i for i in items if i["isPullRequest"] == (kind_filter == "pull_request")]
+        page = int(q.get("p", 0))
+        start = page * DISCUSSIONS_PER_PAGE
+        body = {
+            "discussions": items[start : start + DISCUSSIONS_PER_PAGE],
+            "count": len(items),
+            "start": start,
+            "numClosedDiscussions": counts["closed"],
+        }
+        handler._send(200, body, headers)
+        return True
+    if path == "/api/models" and "author" not in q and str(q.get("filter", "")).startswith("dataset:"):
+        dataset_id = q["filter"].removeprefix("dataset:")
+        users = eco.hf_dataset_users(dataset_id) or 0
+        name = dataset_id.rpartition("/")[2]
+        items = [
+            {
+                "_id": hashlib.md5(f"{dataset_id}#{i}".encode()).hexdigest()[:24],
+                "id": f"user{_n(dataset_id + str(i), 50)}/{name}-ft-{i}",
+                "private": False,
+                "tags": ["transformers", f"dataset:{dataset_id}", "region:us"],
+            }
+            for i in range(users)
+        ]
+        if handler.headers.get("Authorization") and users:
+            items.insert(
+                1, {**items[0], "_id": "p" + items[0]["_id"][1:], "id": "org/private-ft", "private": True}
+            )
+        start = int(q.get("cursor", 0))
+        size = min(eco.usage_page, int(q.get("limit", 1000)))
+        if start + size < len(items):
+            nxt = urlencode([(k, v) for k, v in pairs if k != "cursor"] + [("cursor", start + size)])
+            headers = {**headers, "Link": f'<{eco.url}/hf{path}?{nxt}>; rel="next"'}
+        handler._send(200, items[start : start + size], headers)
+        return True
+    return False
+
+
+def _published_module():
+    """mock_published.py, loaded by path like this module (test folders are not packages)."""
+    import importlib.util
+
+    name = "collectors_mock_published"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("mock_published.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+class PublishedMonthEcosystem(MockEcosystem):
+    """The mock ecosystem serving exactly the items of one dated folder of the published archive.
+
+        with PublishedMonthEcosystem("2025-08-07") as eco, env_vars(eco.env()):
+            LiveSource(registry, None, "off").read_month(...)   # every published item, its counts
+
+    Hugging Face, ModelScope, OpenDataLab and BAAI serve the folder's raw records (mock_published.py
+    says field by field how), at the Hub's real page size of 1000; the code forges serve the mock's
+    own numbers for the folder's month. Faults and switches are MockEcosystem's."""
+
+    def __init__(self, date: str, *, archive: Path | None = None, **options):
+        module = _published_module()
+        options.pop("month", None)  # the folder decides the month
+        self.published = module.PublishedMonth(date, Path(archive) if archive else module.DEFAULT_ARCHIVE)
+        super().__init__(month=self.published.month, **options)
+        self.hf_page = self.usage_page = 1000
+
+    def hf_models(self, ns: str) -> list[dict]:
+        return self.published.hf_models(ns)
+
+    def hf_datasets(self, ns: str) -> list[dict]:
+        return self.published.hf_datasets(ns)
+
+    def hf_children(self, repo_id: str) -> int | None:
+        return self.published.hf_children(repo_id) if self.children_in_detail else None
+
+    def hf_discussions(self, repo_id: str) -> dict[str, int] | None:
+        return self.published.hf_discussions(repo_id)
+
+    def hf_dataset_users(self, dataset_id: str) -> int | None:
+        return self.published.hf_dataset_users(dataset_id)
+
+    def ms_repos(self, kind: str, ns: str) -> list[dict]:
+        return self.published.ms_repos(kind, ns)
+
+    def odl_datasets(self, created_by: str) -> list[dict]:
+        return self.published.odl_datasets(created_by)
+
+    def baai_datasets(self) -> list[dict]:
+        return self.published.baai_datasets()
+
+
+def record_published(
+    date: str,
+    root: Path,
+    *,
+    archive: Path | None = None,
+    orgs: list[str] | None = None,
+    previous: bool = True,
+    settings: dict | None = None,
+) -> list[dict]:
+    """Record a published folder (and, with `previous`, the folder the published method differences it
+    against: the cumulative totals of ModelScope, OpenDataLab and BAAI) into `root/<YYYY-MM>/`, each
+    with its folder date as `date_crawl`, replayable with `LiveSource(registry, root, "replay")`."""
+    module = _published_module()
+    archive = Path(archive) if archive else module.DEFAULT_ARCHIVE
+    dates = [date]
+    if previous and (before := module.previous_snapshot(date, archive)):
+        dates.insert(0, before)
+    fast = {**FAST, "rate": 5000.0, "burst": 50, **(settings or {})}
+    results = []
+    for folder in dates:
+
+        def ecosystem(folder=folder, **options):
+            return PublishedMonthEcosystem(folder, archive=archive, **options)
+
+        result = record_month(
+            folder[:7], root, orgs=orgs, date_crawl=folder, ecosystem=ecosystem, settings=fast
+        )
+        results.append({"date": folder, **result})
+    return results
+
+
 def _names(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
@@ -804,6 +1025,16 @@ def main(argv: list[str]) -> int:
     rec.add_argument("--faults", action="store_true", help="inject the demo's 5xx, 429s and a timeout")
     meas = sub.add_parser("measure", help="requests per org / snapshot at a given limiter rate")
     meas.add_argument("rate", nargs="?", type=float, default=20.0)
+    pub = sub.add_parser(
+        "record-published", help="record a published folder (and its previous snapshot) into OUT/<YYYY-MM>/"
+    )
+    pub.add_argument("date", help="YYYY-MM-DD: a dated folder of the archive's snapshots/")
+    pub.add_argument("--out", required=True, type=Path, help="cassette root (LiveSource's cassette_dir)")
+    pub.add_argument(
+        "--archive", type=Path, help="the published archive (default ../shared/reference/osir-lmts)"
+    )
+    pub.add_argument("--orgs", type=_names, help="registry orgs, comma-separated (default: all)")
+    pub.add_argument("--no-previous", action="store_true", help="only the folder, not its previous snapshot")
     args = parser.parse_args(argv)
     if args.command == "record-demo":
         result = record_demo()
@@ -815,6 +1046,10 @@ def main(argv: list[str]) -> int:
             faults=args.faults,
             down=tuple(args.down),
             allow_missing=tuple(args.allow_missing),
+        )
+    elif args.command == "record-published":
+        result = record_published(
+            args.date, args.out, archive=args.archive, orgs=args.orgs, previous=not args.no_previous
         )
     else:
         result = measure(args.rate)

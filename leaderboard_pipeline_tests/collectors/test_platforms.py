@@ -9,14 +9,18 @@ from leaderboard_pipeline.collectors.errors import CollectError, ShapeError
 from leaderboard_pipeline.collectors.pacing import Counters
 
 
-def _large_by_params(records):
-    return [r["pipeline_tag"] != "text-generation" or (r["parameters"] or 0) >= 500e6 for r in records]
-
-
 def test_hf_models_follow_link_pagination_and_filter(make_client, case):
-    transport_cases = case("huggingface", "models_page1", "models_page2", "bge_children")
+    transport_cases = case(
+        "huggingface",
+        "models_page1",
+        "models_page2",
+        "bge_discussions",
+        "bge_children",
+        "tiny_discussions",
+        "tiny_children",
+    )
     client = make_client("huggingface", transport_cases)
-    rows = huggingface.collect_models(client, "BAAI", "BAAI", _large_by_params)
+    rows = huggingface.collect_models(client, "BAAI", "BAAI")
     by_name = {r["name"]: r for r in rows}
     # private dropped, the repeated bge-m3 (same _id on page 2) deduplicated
     assert sorted(by_name) == ["Emu3-Gen", "bge-m3", "tiny-lm-135M"]
@@ -28,20 +32,22 @@ def test_hf_models_follow_link_pagination_and_filter(make_client, case):
         "sentence-similarity",
     )
     assert bge["link"] == "https://huggingface.co/BAAI/bge-m3"
-    # children only for large models with >= 50 downloads: bge yes, 135M LM (not large) and Emu3 (12 dl) no
-    assert bge["descendants"] == 312
-    assert by_name["tiny-lm-135M"]["descendants"] is None and by_name["Emu3-Gen"]["descendants"] is None
-    assert client.counters.requests == 3
+    # discussions and children for every model with >= 50 monthly downloads, whatever its labels (the
+    # 135M LM too); Emu3 (12 downloads) is excluded by every profile: nothing asked, unknown
+    assert (bge["community"], bge["descendants"]) == (17, 312)
+    assert (by_name["tiny-lm-135M"]["community"], by_name["tiny-lm-135M"]["descendants"]) == (0, 0)
+    assert by_name["Emu3-Gen"]["community"] is None and by_name["Emu3-Gen"]["descendants"] is None
+    assert client.counters.requests == 6
 
 
 def test_hf_datasets(make_client, case):
-    client = make_client("huggingface", case("huggingface", "datasets"))
+    client = make_client("huggingface", case("huggingface", "datasets", "usage_page1", "usage_page2"))
     [row] = huggingface.collect_datasets(client, "BAAI", "BAAI")
     assert row["name"] == "Infinity-Instruct" and row["downloads_last_month"] == 18211
-    assert (
-        row["dataset_usage"] is None
-        and row["link"] == "https://huggingface.co/datasets/BAAI/Infinity-Instruct"
-    )
+    assert row["link"] == "https://huggingface.co/datasets/BAAI/Infinity-Instruct"
+    # models tagged dataset:BAAI/Infinity-Instruct over two pages: 1, 3, 4 (the private 2 and the
+    # repeated 3 are not counted); a dataset's community is used by no profile: not asked, unknown
+    assert (row["dataset_usage"], row["community"]) == (3, None)
 
 
 def test_hf_non_array_payload_is_an_error(make_client, case):
@@ -199,10 +205,10 @@ def test_hf_children_from_the_list_item_needs_no_detail_request(make_client, cas
     for page in pages:
         for item in page["response"]["body"]:
             item["childrenModelCount"] = 7
-    client = make_client("huggingface", pages)
-    rows = huggingface.collect_models(client, "BAAI", "BAAI", _large_by_params)
+    client = make_client("huggingface", [*pages, *case("huggingface", "bge_discussions", "tiny_discussions")])
+    rows = huggingface.collect_models(client, "BAAI", "BAAI")
     assert {r["descendants"] for r in rows} == {7}
-    assert client.counters.requests == 2  # the two list pages, no detail call
+    assert client.counters.requests == 4  # the two list pages and two discussions counts, no detail call
 
 
 def test_hf_renamed_downloads_field_names_the_field(make_client, case):
