@@ -183,7 +183,7 @@ def test_live_run_without_network_fails_in_seconds(live_inputs, monkeypatch, cap
     ):
         monkeypatch.setenv(var, "http://127.0.0.1:9")  # discard port: nothing listens
     started = time.monotonic()
-    code, _, err = run_cli(capsys, "run", "--source", "live")
+    code, _, err = run_cli(capsys, "run", "--source", "live", "--yes")  # without tokens: hours, asked
     assert code == 2
     assert time.monotonic() - started < 15
     assert "failed" in err and "127.0.0.1:9" in err

@@ -147,6 +147,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     for note in validate_before_run(source, months, profile):  # hand inputs: fail before any request
         print(note)
+    from leaderboard_pipeline.sources.live import confirm_start
+
+    confirm_start(source, months, yes=args.yes)  # a crawl of hours starts only when asked
 
     warnings.filterwarnings("ignore")
     import dagster as dg
@@ -216,5 +219,10 @@ def add_parser(sub) -> None:
         "--allow-missing",
         metavar="PLATFORM,...",
         help="live: these platforms may be down; the month is collected without them (e.g. opendatalab,baai)",
+    )
+    run.add_argument(
+        "--yes",
+        action="store_true",
+        help="live: start even when the crawl is planned to take more than 10 minutes (e.g. without tokens)",
     )
     run.set_defaults(func=cmd_run)

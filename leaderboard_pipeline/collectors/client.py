@@ -195,9 +195,12 @@ class PlatformClient:
             params = [*_as_pairs(params), ("access_token", self._token)]
         what = self.describe(method, url, params)
         attempt = connect_failures = 0
+        unsent = False  # the last attempt never reached the server: it cost no quota, so no limiter token
         while True:
             attempt += 1
-            self._wait_turn()
+            if not unsent:
+                self._wait_turn()
+            unsent = False
             if self._cancelled.is_set():
                 raise CollectError(cfg.name, org, what, "cancelled: another request of this month failed")
             headers = {}
@@ -214,6 +217,7 @@ class PlatformClient:
                     if connect_failures > cfg.connect_retries:
                         self.fail(org, what, f"cannot connect ({type(exc).__name__}: {exc})")
                     reason, wait = f"connect {type(exc).__name__}", min(0.2 * connect_failures, 1.0)
+                    unsent = True
                 except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
                     reason, wait = f"{type(exc).__name__}", self._backoff(attempt)
                 except httpx.HTTPError as exc:
