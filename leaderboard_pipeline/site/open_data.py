@@ -124,7 +124,7 @@ def open_data_page(tables: SiteTables, month: str, files: list[Path], out: Path)
         for path, what, schema in api
     ]
     return (
-        f"<h1>Open data · {e(month)}</h1>"
+        f'<h1>Open data · <span class="month">{e(month)}</span></h1>'
         '<p class="lead">Everything on these pages as files: the rankings and metric tables of the month as '
         "CSV and Parquet (the same files <code>leaderboard export</code> writes), "
         '<a href="#all-months">every month at once</a>, and a versioned JSON API '
