@@ -282,4 +282,8 @@ def test_a_new_version_of_the_bundled_demo_replaces_its_months(capsys):
     code, out, err = run_cli(capsys, "run", "--source", "demo")
     assert code == 0, err
     assert "the bundled demo changed" in out and "raw: replaced 2024-12..2025-03" in out
+    # the demo's first month has no earlier snapshot (and no hand inputs): the command says so, as the README does
+    assert (
+        "2024-12 is stored as a baseline, not ranked" in out and "2025-01 is stored as a baseline" not in out
+    )
     assert "done: nothing changed" in run_cli(capsys, "run", "--source", "demo")[1]
