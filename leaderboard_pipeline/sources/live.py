@@ -17,13 +17,17 @@ tokens come from env vars only (docs/data-sources.md). `orgs` restricts collecti
 a replay uses the orgs the recording was made with (stored in `<month>/_snapshot.json`).
 
 `read_month` either returns every record of every platform and org, or raises `SourceError` naming the
-platform, org and request that failed: a partial month is never returned. The one exception is a
+platform, org and request that failed — every failing platform in one line, with the `leaderboard probe`
+that checks them (after a first failure the other platforms get a few seconds to show theirs): a partial
+month is never returned. The one exception is a
 decision taken up front: `allow_missing={"opendatalab", "baai"}` lets those platforms fail without
 failing the month; their tables come back empty and their `snapshot_manifest` rows say
 `status="missing"` with the error as `detail` (a replay of such a month reproduces the gap).
 
 `progress` receives a `ProgressEvent` per platform: the plan (requests, credentials, expected time)
-before the first request, then org i/n, requests, retries and an ETA; the same lines go to the logger
+before the first request, then org i/n, requests, retries and an ETA (none after a platform is missing
+or failed); `plan(month)` is that plan without a request, and `confirm_start` the terminal's rule that a
+crawl of more than 10 minutes starts only when asked (`run --yes`); the same lines go to the logger
 `leaderboard_pipeline.sources.live` at INFO (WARNING for a missing platform or an anonymous crawl of
 hours).
 """
