@@ -94,6 +94,7 @@ class PlatformClient:
         self._blocked_until = 0.0
         self._lock = threading.Lock()
         self._local = threading.local()
+        self.answered = False  # a request succeeded: the platform is reachable and serving
 
     def _credential_headers(self) -> dict[str, str]:
         headers = {}
@@ -242,6 +243,7 @@ class PlatformClient:
                         self.refused(org, what, f"HTTP {status}: {_snippet(resp)}")
                     reason, wait = f"HTTP {status}, now with {self.auth}", 0.0
                 elif 200 <= status < 300 or status in allow:
+                    self.answered = True
                     self._note_quota(resp)
                     if cfg.etags and status == 200 and method == "GET" and resp.headers.get("etag"):
                         self._etags[what] = resp

@@ -387,8 +387,15 @@ class LiveSource:
         futures = {pools[j.platform].submit(run, j): j for j in jobs}
         waiting = set(futures)
         failed: dict[str, BaseException] = {}  # platform -> its first error: the month fails naming them all
-        answered: set[str] = set()  # platforms with a listing done: reachable, nothing more to learn
         deadline: float | None = None  # after the first failure: how long the others get to show theirs
+        listed: set[str] = set()  # platforms with a listing done
+
+        def healthy(platform: str) -> bool:
+            # nothing more to learn quickly: a listing done, or every answer so far a success (GitHub
+            # without a token answers at once but completes a listing only after a limiter wait)
+            client = clients[platform]
+            counts = client.counters.snapshot()
+            return platform in listed or (client.answered and not counts["retries"] + counts["failures"])
 
         def stop(platform: str) -> None:
             clients[platform].cancel()  # its other listings stop at once
@@ -410,7 +417,7 @@ class LiveSource:
                     error = future.exception()
                     if error is None:
                         records[job.table, job.platform].extend(future.result())
-                        answered.add(job.platform)
+                        listed.add(job.platform)
                         progress.job_done(job.platform, job.org, job.min_requests)
                         continue
                     reason = " ".join(str(error).split())
@@ -428,7 +435,7 @@ class LiveSource:
                         deadline = time.monotonic() + _gather_seconds(clients)
                 if failed:
                     running = {futures[f].platform for f in waiting} - failed.keys() - missing.keys()
-                    if running <= answered or time.monotonic() >= deadline:
+                    if all(map(healthy, running)) or time.monotonic() >= deadline:
                         raise self._failure(failed)
         except BaseException:
             for f in futures:

@@ -144,3 +144,21 @@ def test_no_working_line_after_a_platform_is_missing_or_failed(how):
     progress.heartbeat(0.0)  # every platform still working has been quiet "long enough"
     assert [e.platform for e in events] == ["GitHub"]
     assert events[0].message.startswith("GitHub: working (0/2 orgs)")
+
+
+def test_a_failure_does_not_wait_for_a_slow_platform_that_answers(
+    eco_env, e2e, live_source, small_registry, monkeypatch
+):
+    """GitHub without a token finishes its first listing only after a 62 s limiter wait, but it has
+    answered: a failure elsewhere is reported at once, not after the connect-timeout grace (16 s here)."""
+    eco_env()
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    path, _ = small_registry
+    source = live_source(e2e, orgs=None, registry=path)
+    github = {**e2e, "rate": GITHUB_ANONYMOUS, "burst": 2, "connect_timeout": 5.0, "connect_retries": 2}
+    source.platform_settings["github"] = github
+    started = time.monotonic()
+    with pytest.raises(SourceError, match=r"^HuggingFace: org .*cannot connect"):
+        source.read_month(source.months()[0])
+    assert time.monotonic() - started < 8  # the grace would be 5 s x 3 connects + 1 s
