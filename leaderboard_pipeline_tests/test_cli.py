@@ -183,7 +183,7 @@ def test_live_run_without_network_fails_in_seconds(live_inputs, monkeypatch, cap
     ):
         monkeypatch.setenv(var, "http://127.0.0.1:9")  # discard port: nothing listens
     started = time.monotonic()
-    code, _, err = run_cli(capsys, "run", "--source", "live")
+    code, _, err = run_cli(capsys, "run", "--source", "live", "--yes")  # without tokens: hours, asked
     assert code == 2
     assert time.monotonic() - started < 15
     assert "failed" in err and "127.0.0.1:9" in err
@@ -282,4 +282,8 @@ def test_a_new_version_of_the_bundled_demo_replaces_its_months(capsys):
     code, out, err = run_cli(capsys, "run", "--source", "demo")
     assert code == 0, err
     assert "the bundled demo changed" in out and "raw: replaced 2024-12..2025-03" in out
+    # the demo's first month has no earlier snapshot (and no hand inputs): the command says so, as the README does
+    assert (
+        "2024-12 is stored as a baseline, not ranked" in out and "2025-01 is stored as a baseline" not in out
+    )
     assert "done: nothing changed" in run_cli(capsys, "run", "--source", "demo")[1]

@@ -109,3 +109,27 @@ def test_exported_files_are_byte_identical_to_the_published_ones(golden, month, 
     ]
     differing = [n for n in names if (tmp_path / n).read_bytes() != (folders[month] / n).read_bytes()]
     assert differing == []
+
+
+@pytest.mark.parametrize("month", RANKED)
+def test_a_folder_wide_diff_against_the_published_month_is_empty(
+    golden, month, tmp_path, monkeypatch, capsys
+):
+    """`leaderboard export --profile osir-published` against the published folder: every file both have
+    is byte-identical (the hand inputs' summaries in their own BOM and line endings, whichever month),
+    and every published top-level CSV is produced, the summary deltas included (none for the first month)."""
+    db, folders = golden
+    monkeypatch.setenv("LEADERBOARD_DB", str(db))
+    out = tmp_path / month
+    code = main(
+        ["export", "--source", "archive", "--month", month, "--profile", PROFILE.name, "--out", str(out)]
+    )
+    assert code == 0, capsys.readouterr().err
+    published = {p.name for p in folders[month].glob("*.csv")}
+    ours = {p.name for p in out.glob("*.csv")}
+    assert published - ours == set()
+    assert ("data-summary-delta.csv" in published) == (month != RANKED[0])
+    differing = [
+        n for n in sorted(published & ours) if (out / n).read_bytes() != (folders[month] / n).read_bytes()
+    ]
+    assert differing == []

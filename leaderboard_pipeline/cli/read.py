@@ -35,18 +35,20 @@ def _warehouse_tables(args: argparse.Namespace, profile_name: str, month: str):
             f"(have: {', '.join(available) or 'none'})"
         )
 
-    def read(schema: str, table: str):
+    def read(schema: str, table: str, month: str = month):
         return read_partitions(path, schema, table, [month], profile_name, read_only=True)
 
     return source, month, read
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from leaderboard_pipeline.contract.months import previous_month
     from leaderboard_pipeline.site.exports import export_month
 
     profile = profile_of(args)
     source, month, read = _warehouse_tables(args, profile.name, args.month)
-    written = export_month(read, profile, Path(args.out), args.format)
+    previous = lambda schema, table: read(schema, table, previous_month(month))  # noqa: E731 (summary deltas)
+    written = export_month(read, profile, Path(args.out), args.format, previous)
     print(f"{month}: wrote {len(written)} files to {args.out} (source {source}, profile {profile.name})")
     return 0
 

@@ -94,17 +94,14 @@ def _plan(source_months: list[str], wanted: tuple[str, str] | None, stored: set[
 
 def _baselines(path: Path, months: list[str], profile) -> None:
     """Say which months were stored as baselines and not ranked, and when they will be."""
-    import polars as pl
-
     from leaderboard_pipeline.core.snapshots import baseline_notes
     from leaderboard_pipeline.warehouse import read_partitions
 
     snapshots = read_partitions(path, "clean", "snapshots", months, profile.name)
-    inputs = read_partitions(path, "raw", "system_inputs", months)
-    if snapshots is None or inputs is None:
+    if snapshots is None:
         return
-    # only months that would be ranked otherwise: those with hand inputs
-    for note in baseline_notes(snapshots.filter(pl.col("month").is_in(inputs["month"])), profile.cleaning):
+    # every baseline, with hand inputs or without (the demo's first month, 2024-12, has none)
+    for note in baseline_notes(snapshots, profile.cleaning):
         print(f"  {note}")
 
 
@@ -147,6 +144,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     for note in validate_before_run(source, months, profile):  # hand inputs: fail before any request
         print(note)
+    from leaderboard_pipeline.sources.live import confirm_start
+
+    confirm_start(source, months, yes=args.yes)  # a crawl of hours starts only when asked
 
     warnings.filterwarnings("ignore")
     import dagster as dg
@@ -216,5 +216,10 @@ def add_parser(sub) -> None:
         "--allow-missing",
         metavar="PLATFORM,...",
         help="live: these platforms may be down; the month is collected without them (e.g. opendatalab,baai)",
+    )
+    run.add_argument(
+        "--yes",
+        action="store_true",
+        help="live: start even when the crawl is planned to take more than 10 minutes (e.g. without tokens)",
     )
     run.set_defaults(func=cmd_run)

@@ -94,6 +94,7 @@ class PlatformClient:
         self._blocked_until = 0.0
         self._lock = threading.Lock()
         self._local = threading.local()
+        self.answered = False  # a request succeeded: the platform is reachable and serving
 
     def _credential_headers(self) -> dict[str, str]:
         headers = {}
@@ -195,9 +196,12 @@ class PlatformClient:
             params = [*_as_pairs(params), ("access_token", self._token)]
         what = self.describe(method, url, params)
         attempt = connect_failures = 0
+        unsent = False  # the last attempt never reached the server: it cost no quota, so no limiter token
         while True:
             attempt += 1
-            self._wait_turn()
+            if not unsent:
+                self._wait_turn()
+            unsent = False
             if self._cancelled.is_set():
                 raise CollectError(cfg.name, org, what, "cancelled: another request of this month failed")
             headers = {}
@@ -214,6 +218,7 @@ class PlatformClient:
                     if connect_failures > cfg.connect_retries:
                         self.fail(org, what, f"cannot connect ({type(exc).__name__}: {exc})")
                     reason, wait = f"connect {type(exc).__name__}", min(0.2 * connect_failures, 1.0)
+                    unsent = True
                 except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
                     reason, wait = f"{type(exc).__name__}", self._backoff(attempt)
                 except httpx.HTTPError as exc:
@@ -238,6 +243,7 @@ class PlatformClient:
                         self.refused(org, what, f"HTTP {status}: {_snippet(resp)}")
                     reason, wait = f"HTTP {status}, now with {self.auth}", 0.0
                 elif 200 <= status < 300 or status in allow:
+                    self.answered = True
                     self._note_quota(resp)
                     if cfg.etags and status == 200 and method == "GET" and resp.headers.get("etag"):
                         self._etags[what] = resp

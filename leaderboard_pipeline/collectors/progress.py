@@ -24,7 +24,7 @@ from leaderboard_pipeline.collectors.client import PlatformClient
 class ProgressEvent:
     platform: str  # display name: "GitHub"
     # "plan" | "items" (the per-item requests, once the listings are in) | "org" | "progress" | "done" |
-    # "missing"
+    # "missing" | "failed"
     kind: str
     message: str  # the line, e.g. "GitHub: org BAAI done (3/12 orgs), 47 requests, 2 retries, ETA 4 min"
     org: str | None = None
@@ -60,6 +60,7 @@ class _Platform:
     requests_done_min: int = 0  # the planned minimum of the listings done
     orgs_done: int = 0
     followups: bool = False  # per-item jobs come once the listings are in (Hugging Face)
+    stopped: bool = False  # missing or failed: no more lines about its work
     started: float = field(default_factory=time.monotonic)
     last_event: float = field(default_factory=time.monotonic)
 
@@ -199,12 +200,23 @@ class Progress:
             events = [
                 self._event(k, "progress", "working")
                 for k, p in self._platforms.items()
-                if p.jobs_done < p.jobs and now - p.last_event >= every
+                if p.jobs_done < p.jobs and not p.stopped and now - p.last_event >= every
             ]
         for event in events:
             self._emit(event)
 
     def missing(self, platform: str, reason: str) -> None:
-        name = self._platforms[platform].client.config.name
-        message = f"{name}: missing this month (allowed by --allow-missing): {reason}"
-        self._emit(ProgressEvent(name, "missing", message, warning=True))
+        """The platform is left out of the month (allowed): said once, and no "working" line after it."""
+        self._stop(platform, "missing", f"missing this month (allowed by --allow-missing): {reason}")
+
+    def failed(self, platform: str, reason: str) -> None:
+        """The platform failed (the month will fail): said as it happens, and no "working" line after it."""
+        self._stop(platform, "failed", f"failed: {reason}")
+
+    def _stop(self, platform: str, kind: str, text: str) -> None:
+        with self._lock:
+            p = self._platforms[platform]
+            p.stopped = True
+        name = p.client.config.name
+        text = text.replace(f": {name}: ", ": ", 1)  # the error names the platform too: once is enough
+        self._emit(ProgressEvent(name, kind, f"{name}: {text}", warning=True))

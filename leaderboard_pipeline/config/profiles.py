@@ -101,6 +101,9 @@ class Profile:
     export_order: str = "rank"  # rank: best first | input: the hand-input order of orgs
     export_float_text: str = "shortest"  # shortest (polars) | python: the published CSVs' float text
     export_omit_empty: tuple[str, ...] = ()  # columns left out of a file when entirely empty
+    # hand-input summaries (system, benchmark): "ours" (UTF-8, LF) | "as-read": the BOM and line endings
+    # of the file they were read from, as the published folders hold them
+    export_inputs_text: str = "ours"
     intervals: Intervals | None = None  # None: no rank intervals (their columns stay null)
 
     def metric_columns(self, dimension: str) -> tuple[str, ...] | None:
@@ -170,6 +173,8 @@ def load_profile(name_or_path: str | Path) -> Profile:
     export = doc.get("export") or {}
     if export.get("order", "rank") not in ("rank", "input"):
         raise ProfileError(f"{path}: export.order must be rank or input")
+    if export.get("inputs_text", "ours") not in ("ours", "as-read"):
+        raise ProfileError(f"{path}: export.inputs_text must be ours or as-read")
     return Profile(
         name=doc.get("name", path.stem),
         description=doc.get("description", ""),
@@ -184,6 +189,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
         export_order=export.get("order", "rank"),
         export_float_text=export.get("float_text", "shortest"),
         export_omit_empty=tuple(export.get("omit_empty") or ()),
+        export_inputs_text=export.get("inputs_text", "ours"),
         intervals=intervals,
     )
 

@@ -79,6 +79,15 @@ def _marker(kind: str, x: float, y: float, css: str, scale: float = 1.0, title: 
     return f'<{tag} class="{css}" {attrs}/>'
 
 
+def rank_ticks(worst: int, intervals: int = 6) -> tuple[int, int]:
+    """(step, bottom rank) of a rank axis: labels at 1, 1 + step, ... evenly spaced, at most
+    ``intervals`` gaps, the smallest step that reaches ``worst``; the axis runs to the last label (at or
+    just below the worst rank), so no label crowds the one before it (not 9 and 10)."""
+    span = max(worst, 2) - 1
+    step = -(-span // intervals)  # ceil
+    return step, 1 + -(-span // step) * step
+
+
 def rank_chart(
     months: list[str],
     series: dict[str, list[int | None]],
@@ -96,8 +105,7 @@ def rank_chart(
     left, right, top, bottom, inset = 40, 130, 14, 34, 12
     plot_w, plot_h = width - left - right - inset, height - top - bottom
     ranks = [r for values in series.values() for r in values if r is not None]
-    worst = max(ranks, default=1)
-    worst = max(worst, 2)
+    step, bottom_rank = rank_ticks(max(ranks, default=1))
     count = len(series)
 
     def x_of(i: int) -> float:
@@ -105,15 +113,14 @@ def rank_chart(
         return left + inset + (plot_w / 2 if len(months) == 1 else i * plot_w / (len(months) - 1))
 
     def y_of(rank: int) -> float:
-        return top + (rank - 1) * plot_h / (worst - 1)
+        return top + (rank - 1) * plot_h / (bottom_rank - 1)
 
     parts = [
         f'<svg class="chart rank-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    step = max(1, (worst - 1) // 6 + 1)
-    for rank in sorted({1, *range(1, worst + 1, step), worst}):
+    for rank in range(1, bottom_rank + 1, step):
         y = y_of(rank)
         parts.append(
             f'<line class="grid" x1="{left}" y1="{_fmt(y)}" x2="{left + inset + plot_w}" y2="{_fmt(y)}"/>'

@@ -94,7 +94,7 @@ def compare_page(tables: SiteTables, month: str) -> str:
         "</", "<\\/"
     )
     return (
-        f"<h1>Compare organisations · {e(month)}</h1>"
+        f'<h1>Compare organisations · <span class="month">{e(month)}</span></h1>'
         f'<p class="lead">Pick 2 to {MAX_ORGS} organisations to see their dimension scores, every metric value '
         "and their rank histories side by side. The address of this page keeps the choice: share it.</p>"
         f'<div class="controls">{month_select(tables.months, month, "compare")}</div>'

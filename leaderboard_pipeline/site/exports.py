@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import polars as pl
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
 from leaderboard_pipeline.core.intervals import INTERVAL_COLUMNS
+from leaderboard_pipeline.sources.archive import text_form
 
 Reader = Callable[[str, str], pl.DataFrame | None]
 
@@ -61,6 +63,30 @@ def metric_table(read: Reader, dimension: str, variant: str = "monthly") -> pl.D
     return wide.with_columns(pl.col(integral).cast(pl.Int64)).sort("position").drop("position")
 
 
+def summary_delta(this: pl.DataFrame, last: pl.DataFrame) -> pl.DataFrame:
+    """This month's summary minus last month's, cell by cell, aligned by org: the published
+    ``<dim>-summary-delta.csv`` (docs/method.md). As pandas aligns them: an org of only one of the two
+    months is a row of empty cells; when the org lists differ (in members or order) the rows are in
+    alphabetical order, and so are the columns when theirs differ. A column with an empty cell, or with a
+    non-whole value in either month, is a float column."""
+    same_orgs = this["org"].to_list() == last["org"].to_list()
+    orgs = this["org"].to_list() if same_orgs else sorted(set(this["org"]) | set(last["org"]))
+    mine, theirs = this.columns[1:], last.columns[1:]
+    columns = mine if mine == theirs else sorted(set(mine) | set(theirs))
+    rows = pl.DataFrame({"org": orgs}, schema={"org": pl.String}).with_row_index("_row")
+    a = rows.join(this, on="org", how="left").sort("_row")
+    b = rows.join(last, on="org", how="left").sort("_row")
+    out = [a["org"]]
+    for c in columns:
+        if c not in a.columns or c not in b.columns:
+            out.append(pl.Series(c, [None] * len(orgs), pl.Float64))
+            continue
+        delta = (a[c].cast(pl.Float64) - b[c].cast(pl.Float64)).alias(c)
+        whole = a[c].dtype.is_integer() and b[c].dtype.is_integer() and not delta.null_count()
+        out.append(delta.cast(pl.Int64) if whole else delta)
+    return pl.DataFrame(out)
+
+
 def python_float_text(frame: pl.DataFrame) -> pl.DataFrame:
     """Floats as Python's shortest round-trip text (``8.375732055404646e-05``), and integer columns with
     gaps as floats (``-2.0``), which is how the published CSVs were written (pandas). Tables here are
@@ -77,10 +103,15 @@ def python_float_text(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns([pl.col(c).map_batches(text, return_dtype=pl.String) for c in floats])
 
 
-def _write(frame: pl.DataFrame, path: Path, fmt: str) -> Path:
+def _write(frame: pl.DataFrame, path: Path, fmt: str, text: str | None = None) -> Path:
+    """``text``: for CSV, the form of a hand-input file to write in ("UTF-8 with BOM, CRLF line endings",
+    as the raw manifest records it); None: UTF-8 without BOM, LF."""
     path = path.with_suffix(f".{fmt}")
     if fmt == "csv":
-        frame.write_csv(path)
+        text = text or ""
+        frame.write_csv(
+            path, include_bom="with BOM" in text, line_terminator="\r\n" if "CRLF" in text else "\n"
+        )
     elif fmt == "parquet":
         frame.write_parquet(path)
     elif fmt == "json":
@@ -90,41 +121,109 @@ def _write(frame: pl.DataFrame, path: Path, fmt: str) -> Path:
     return path
 
 
-def export_month(read: Reader, profile: Profile, out: Path, fmt: str = "csv") -> list[Path]:
-    """``<dim>-rank``, ``<dim>-accumulated-rank`` and ``<dim>-summary`` files of one month, plus every
-    stored score and metric table under ``tables/`` (``export_tables``).
+# raw table of the hand inputs behind a dimension's summary
+INPUT_TABLES = {"system": "system_inputs", "benchmark": "benchmark_inputs"}
 
-    File and column names follow the profile's ``export`` section (osir-published uses the published
-    names, so its files diff directly against the published ones).
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    files = profile.export_files
-    columns = profile.export_columns
-    written = []
 
-    def emit(frame: pl.DataFrame | None, stem: str) -> None:
-        if frame is None:
-            return
-        empty = [
-            c
-            for c in profile.export_omit_empty
-            if c in frame.columns and frame[c].null_count() == frame.height
-        ]
-        frame = frame.drop(empty)
-        frame = frame.rename({k: v for k, v in columns.items() if k in frame.columns})
-        if fmt == "csv" and profile.export_float_text == "python":
-            frame = python_float_text(frame)
-        written.append(_write(frame, out / stem, fmt))
+def input_text_forms(read: Reader) -> dict[str, str]:
+    """dimension -> the form of its hand-input file ("UTF-8 with BOM, CRLF line endings"), as the month's
+    raw manifest records it; for a month stored before it was recorded, read from the file the manifest
+    names when that file still has the recorded bytes (sha256). Otherwise absent (written as ours)."""
+    manifest = read("raw", "snapshot_manifest")
+    if manifest is None or manifest.is_empty():
+        return {}
+    rows = {r["table"]: r for r in manifest.iter_rows(named=True)}
+    forms = {}
+    for dimension, table in INPUT_TABLES.items():
+        row = rows.get(table)
+        if row is None:
+            continue
+        if row.get("detail") and "line endings" in row["detail"]:
+            forms[dimension] = row["detail"]
+            continue
+        path = Path(row["location"] or "")
+        if (
+            row["sha256"]
+            and path.is_file()
+            and hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"]
+        ):
+            forms[dimension] = text_form(path)
+    return forms
 
+
+def layout_files(
+    read: Reader, profile: Profile, previous: Reader | None = None
+) -> list[tuple[str, pl.DataFrame, str]]:
+    """(stem, frame, kind) of the month's files in the published layouts, before the profile's names and
+    text: kind "ranking" (``<dim>-rank``, ``<dim>-accumulated-rank``), "summary" or "delta"."""
+    files = []
     for dimension in (*DIMENSIONS, "overall"):
-        name = files.get(dimension, dimension)
+        name = profile.export_files.get(dimension, dimension)
         for variant, suffix in (("monthly", "rank"), ("accumulated", "accumulated-rank")):
             table = ranking_table(read, profile, dimension, variant)
             if table is not None and (variant == "monthly" or dimension in ("data", "model", "overall")):
-                emit(_order(table, profile), f"{name}-{suffix}")
-        if dimension != "overall":
-            emit(metric_table(read, dimension), f"{name}-summary")
+                files.append((f"{name}-{suffix}", _order(table, profile), "ranking"))
+        if dimension == "overall":
+            continue
+        summary = metric_table(read, dimension)
+        if summary is None:
+            continue
+        files.append((f"{name}-summary", summary, "summary"))
+        if dimension in ("data", "model") and previous is not None:
+            last = metric_table(previous, dimension)
+            if last is not None:  # a month without a previous summary has no delta (the first month)
+                files.append((f"{name}-summary-delta", summary_delta(summary, last), "delta"))
+    return files
+
+
+def _emit(frame: pl.DataFrame, profile: Profile, path: Path, fmt: str, text: str | None = None) -> Path:
+    """Write a layout file with the profile's column names, empty columns left out and float text."""
+    columns = profile.export_columns
+    empty = [
+        c for c in profile.export_omit_empty if c in frame.columns and frame[c].null_count() == frame.height
+    ]
+    frame = frame.drop(empty)
+    frame = frame.rename({k: v for k, v in columns.items() if k in frame.columns})
+    if fmt == "csv" and profile.export_float_text == "python":
+        frame = python_float_text(frame)
+    return _write(frame, path, fmt, text)
+
+
+def export_month(
+    read: Reader, profile: Profile, out: Path, fmt: str = "csv", previous: Reader | None = None
+) -> list[Path]:
+    """``<dim>-rank``, ``<dim>-accumulated-rank`` and ``<dim>-summary`` files of one month, the
+    ``{data,model}-summary-delta`` files when ``previous`` reads last month's tables and it has a
+    summary, plus every stored score and metric table under ``tables/`` (``export_tables``).
+
+    File and column names follow the profile's ``export`` section (osir-published uses the published
+    names, so its files diff directly against the published ones; with ``inputs_text: as-read`` its
+    system/benchmark summaries keep the BOM and line endings of the hand-input files, as published).
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    forms = input_text_forms(read) if profile.export_inputs_text == "as-read" else {}
+    texts = {f"{profile.export_files.get(d, d)}-summary": form for d, form in forms.items()}
+    written = [
+        _emit(frame, profile, out / stem, fmt, texts.get(stem))
+        for stem, frame, _ in layout_files(read, profile, previous)
+    ]
     return written + export_tables(read, out / "tables", fmt)
+
+
+def export_all_months(reads: dict[str, Reader], profile: Profile, out: Path, fmt: str = "csv") -> list[Path]:
+    """Every month at once: one file per ranking and per summary, ``month`` first, the months oldest
+    first and each month's rows in its own file's order (``out/<stem>.<fmt>``). A column some months lack
+    (a metric added later, the first month's delta rank) is empty in those months."""
+    out.mkdir(parents=True, exist_ok=True)
+    stems: dict[str, list[pl.DataFrame]] = {}
+    for month, read in sorted(reads.items()):
+        for stem, frame, kind in layout_files(read, profile):
+            if kind != "delta":
+                stems.setdefault(stem, []).append(frame.select(pl.lit(month).alias("month"), pl.all()))
+    return [
+        _emit(pl.concat(frames, how="diagonal_relaxed"), profile, out / stem, fmt)
+        for stem, frames in stems.items()
+    ]
 
 
 STORED_TABLES = (

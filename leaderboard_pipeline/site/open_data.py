@@ -7,35 +7,51 @@ from pathlib import Path
 
 import polars as pl
 
-from leaderboard_pipeline.site.exports import export_month
+from leaderboard_pipeline.contract.months import previous_month
+from leaderboard_pipeline.site.exports import export_all_months, export_month
 from leaderboard_pipeline.site.layout import cell, e, month_select, table, text_columns
 from leaderboard_pipeline.site.tables import ACCUMULATED, SiteTables
 
 FORMATS = ("csv", "parquet")
 FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet"}
 DOWNLOADS = "downloads"
+ALL_MONTHS = "all-months"  # downloads/all-months/: every month at once, one file per ranking and summary
 
 
 def write_downloads(tables: SiteTables, out: Path) -> dict[str, list[Path]]:
-    """month -> every file written under ``downloads/<month>/``, in both formats."""
+    """month -> every file written under ``downloads/<month>/``, in both formats; and every month at
+    once under ``downloads/all-months/`` (key ``ALL_MONTHS``)."""
     frames = {
         **{("scores", "overall"): tables.overall},
         **{("scores", f"{d}_rank"): f for d, f in tables.ranks.items()},
         **{("scores", f"{d}_normalised"): f for d, f in tables.normalised.items()},
         **{("metrics", d): f for d, f in tables.metrics.items()},
+        ("raw", "snapshot_manifest"): tables.manifest,  # the hand inputs' text form (published layout)
     }
     by_month = {key: frame.partition_by("month", as_dict=True) for key, frame in frames.items()}
-    written: dict[str, list[Path]] = {}
-    for month in tables.months:
 
-        def read(schema: str, name: str, month: str = month) -> pl.DataFrame | None:
+    def reader(month: str):
+        def read(schema: str, name: str) -> pl.DataFrame | None:
             parts = by_month.get((schema, name))
             if parts is None:
                 return None
             return parts.get((month,), frames[(schema, name)].clear())
 
+        return read
+
+    written: dict[str, list[Path]] = {}
+    for month in tables.months:
+        read, previous = reader(month), reader(previous_month(month))
         folder = out / DOWNLOADS / month
-        written[month] = [p for fmt in FORMATS for p in export_month(read, tables.profile, folder, fmt)]
+        written[month] = [
+            p for fmt in FORMATS for p in export_month(read, tables.profile, folder, fmt, previous)
+        ]
+    reads = {month: reader(month) for month in tables.months}
+    written[ALL_MONTHS] = [
+        p
+        for fmt in FORMATS
+        for p in export_all_months(reads, tables.profile, out / DOWNLOADS / ALL_MONTHS, fmt)
+    ]
     return written
 
 
@@ -56,23 +72,43 @@ def file_links(month: str, stem: str, depth: int = 0) -> list[tuple[str, str]]:
     return [(FORMAT_NAMES[fmt], f"{up}{DOWNLOADS}/{month}/{stem}.{fmt}") for fmt in FORMATS]
 
 
-def open_data_page(tables: SiteTables, month: str, files: list[Path], out: Path) -> str:
-    """Every download of the month, the JSON API files and where their schemas are."""
+def _by_stem(files: list[Path], folder: Path) -> dict[str, dict[str, Path]]:
     by_stem: dict[str, dict[str, Path]] = {}
     for path in files:
-        stem = str(path.relative_to(out / DOWNLOADS / month).with_suffix(""))
+        stem = str(path.relative_to(folder).with_suffix("").as_posix())
         by_stem.setdefault(stem, {})[path.suffix.lstrip(".")] = path
+    return by_stem
+
+
+def _links(paths: dict[str, Path], out: Path) -> str:
+    return " · ".join(
+        f'<a href="{e(paths[fmt].relative_to(out).as_posix())}">{FORMAT_NAMES[fmt]}</a> '
+        f'<span class="muted">{paths[fmt].stat().st_size / 1024:.1f} kB</span>'
+        for fmt in FORMATS
+        if fmt in paths
+    )
+
+
+def open_data_page(tables: SiteTables, month: str, files: list[Path], out: Path) -> str:
+    """Every download of the month, every month at once, the JSON API files and where their schemas are."""
+    by_stem = _by_stem(files, out / DOWNLOADS / month)
     rows = []
     for stem in sorted(by_stem, key=lambda s: (s.startswith("tables/"), s)):
-        paths = by_stem[stem]
-        links = " · ".join(
-            f'<a href="{e(paths[fmt].relative_to(out).as_posix())}">{FORMAT_NAMES[fmt]}</a> '
-            f'<span class="muted">{paths[fmt].stat().st_size / 1024:.1f} kB</span>'
-            for fmt in FORMATS
-            if fmt in paths
-        )
         what = "stored table (long, both variants)" if stem.startswith("tables/") else "published layout"
-        rows.append(cell(stem, text=True) + cell(what, text=True) + f'<td class="text">{links}</td>')
+        rows.append(
+            cell(stem, text=True)
+            + cell(what, text=True)
+            + f'<td class="text">{_links(by_stem[stem], out)}</td>'
+        )
+    every = out / DOWNLOADS / ALL_MONTHS
+    all_stems = _by_stem([p for p in every.glob("*") if p.is_file()], every) if every.is_dir() else {}
+    span = f"{tables.months[0]} … {tables.months[-1]}" if len(tables.months) > 1 else tables.months[0]
+    all_rows = [
+        cell(stem, text=True)
+        + cell(span, text=True)
+        + f'<td class="text">{_links(all_stems[stem], out)}</td>'
+        for stem in sorted(all_stems)
+    ]
     api = [
         ("api/v1/index.json", "months, rankings, profile, source, generated-at, code version", "index"),
         *(
@@ -88,14 +124,20 @@ def open_data_page(tables: SiteTables, month: str, files: list[Path], out: Path)
         for path, what, schema in api
     ]
     return (
-        f"<h1>Open data · {e(month)}</h1>"
+        f'<h1>Open data · <span class="month">{e(month)}</span></h1>'
         '<p class="lead">Everything on these pages as files: the rankings and metric tables of the month as '
-        "CSV and Parquet (the same files <code>leaderboard export</code> writes), and a versioned JSON API "
+        "CSV and Parquet (the same files <code>leaderboard export</code> writes), "
+        '<a href="#all-months">every month at once</a>, and a versioned JSON API '
         "with a JSON Schema per file for badges, dashboards and papers. Unknown values are empty cells "
         "(CSV) or <code>null</code> (JSON), never 0.</p>"
         f'<div class="controls">{month_select(tables.months, month, "open-data")}</div>'
         "<h2>Downloads</h2>"
         + table(text_columns("File", "Layout", "Download"), rows, css="plain")
+        + '<h2 id="all-months">Every month at once</h2>'
+        + '<p class="muted">One file per ranking and per summary with every month, a <code>month</code> '
+        "column first, months oldest first and each month's rows in its own file's order; a column a month "
+        "does not have (a metric added later, the first month's delta rank) is empty there.</p>"
+        + table(text_columns("File", "Months", "Download"), all_rows, css="plain")
         + "<h2>JSON API (v1)</h2>"
         + table(
             text_columns("File", "Content", "Schema"),

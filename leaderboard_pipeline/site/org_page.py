@@ -269,7 +269,7 @@ def org_page(data: OrgData, org: str, month: str) -> str:
     at = ranked.index(org)
     rivals = ",".join([org, *[o for o in ranked[max(0, at - 1) : at + 2] if o != org]][:3])
     return (
-        f"<h1>{e(org)} · {e(month)}</h1>"
+        f'<h1>{e(org)} · <span class="month">{e(month)}</span></h1>'
         f'<div class="controls">{month_select(months, month, slug)}</div>'
         f'<dl class="facts"><dt>Overall rank</dt><dd>{rank} '
         f'(<a href="../overall-{e(month)}.html">ranking</a>; {e(delta_text)})</dd>'

@@ -73,14 +73,29 @@ def _carried(tables: SiteTables, month: str) -> str:
     )
 
 
+def read_from(location: str | None) -> str:
+    """Where a manifest row was read from, as a reader can tell rows apart: a URL as it is, a file or
+    folder by its last two path parts (``2025-03-07/infra-evidence.csv``, ``HuggingFace/raw-models-info.jsonl``):
+    a table read from several files (the evidence of system and benchmark) has one row per file. The
+    rest of a local path says nothing to a reader of the site and is not published."""
+    if not location:
+        return "–"
+    if "://" in location:
+        return location
+    parts = [p for p in location.replace("\\", "/").split("/") if p]
+    return "/".join(parts[-2:]) or location
+
+
 def _manifest(tables: SiteTables, month: str) -> str:
-    """What the month's snapshot was read or fetched from (raw.snapshot_manifest)."""
-    rows = tables.manifest.filter(pl.col("month") == month).sort("table", "source")
+    """What the month's snapshot was read or fetched from (raw.snapshot_manifest): one row per table
+    and file (or platform)."""
+    rows = tables.manifest.filter(pl.col("month") == month).sort("table", "source", "location")
     if rows.is_empty():
         return '<p class="muted">No snapshot manifest is stored for this month.</p>'
     body = [
         cell(r["table"], text=True)
         + cell(r["source"], text=True)
+        + cell(read_from(r["location"]), text=True, css="wrap")
         + (
             cell(r["status"], '<span class="warn">missing</span>', text=True)
             if r["status"] == "missing"
@@ -96,6 +111,7 @@ def _manifest(tables: SiteTables, month: str) -> str:
     columns = [
         Column("Table", numeric=False),
         Column("Source", numeric=False),
+        Column("Read from", numeric=False),
         Column("Status", numeric=False),
         Column("Rows"),
         Column("Requests"),
@@ -151,7 +167,7 @@ def quality_page(tables: SiteTables, month: str, outcomes: list[tuple[str, Outco
         f"{len(warnings)} warnings, {len(failed_blocking)} blocking failures"
     )
     return (
-        f"<h1>Data quality · {e(month)}</h1>"
+        f'<h1>Data quality · <span class="month">{e(month)}</span></h1>'
         f'<p class="lead">The checks the pipeline runs on every layer, recomputed over the stored tables of '
         f"{e(month)}. {e(summary)}. Warnings report what the published data itself breaks; a blocking "
         "failure would have stopped the run before anything was written.</p>"

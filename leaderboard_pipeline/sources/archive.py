@@ -272,8 +272,8 @@ class ArchiveSource:
         tables: dict[str, pl.DataFrame] = {}
         manifest = []
 
-        def note(table: str, path: Path, frame: pl.DataFrame) -> None:
-            manifest.append(file_entry(month, self.name, table, path, frame))
+        def note(table: str, path: Path, frame: pl.DataFrame, detail: str | None = None) -> None:
+            manifest.append(file_entry(month, self.name, table, path, frame, detail))
 
         for table, (platform, kind) in PLATFORM_TABLES.items():
             path = folder / platform / f"raw-{kind}-info.jsonl"
@@ -286,7 +286,7 @@ class ArchiveSource:
             path = folder / f"{stem}-summary.csv"
             if path.exists():
                 tables[table] = read_summary_csv(path, month)
-                note(table, path, tables[table])
+                note(table, path, tables[table], text_form(path))
             else:
                 tables[table] = empty_raw(table)
         other = self.root / "snapshots" / "other-source-datasets.jsonl"
@@ -319,13 +319,25 @@ class ArchiveSource:
 
 
 def files_manifest(entries: list[tuple]) -> pl.DataFrame:
-    """Manifest rows of files read: (month, source, table, path, sha256, rows) each."""
+    """Manifest rows of files read: (month, source, table, path, sha256, rows, detail) each."""
     return pl.DataFrame(
-        [(*m, None, None, None, None, None, "ok", None) for m in entries],
+        [(*m[:6], None, None, None, None, None, "ok", m[6]) for m in entries],
         schema=RAW_SCHEMAS["snapshot_manifest"],
         orient="row",
     )
 
 
-def file_entry(month: str, source: str, table: str, path: Path, frame: pl.DataFrame) -> tuple:
-    return (month, source, table, str(path), _sha256(path), frame.height)
+def file_entry(
+    month: str, source: str, table: str, path: Path, frame: pl.DataFrame, detail: str | None = None
+) -> tuple:
+    return (month, source, table, str(path), _sha256(path), frame.height, detail)
+
+
+def text_form(path: Path) -> str:
+    """A hand-entered summary's encoding and line endings, e.g. "UTF-8 with BOM, CRLF line endings": the
+    published folders hold these files as typed (a BOM from Excel, CRLF from Python's csv writer), so an
+    export that is to diff against them writes the same form (`export.inputs_text: as-read`)."""
+    data = path.read_bytes()
+    bom = " with BOM" if data.startswith(b"\xef\xbb\xbf") else ""
+    ending = "CRLF" if b"\r\n" in data else "LF"
+    return f"UTF-8{bom}, {ending} line endings"

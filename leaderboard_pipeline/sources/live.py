@@ -17,13 +17,17 @@ tokens come from env vars only (docs/data-sources.md). `orgs` restricts collecti
 a replay uses the orgs the recording was made with (stored in `<month>/_snapshot.json`).
 
 `read_month` either returns every record of every platform and org, or raises `SourceError` naming the
-platform, org and request that failed: a partial month is never returned. The one exception is a
+platform, org and request that failed — every failing platform in one line, with the `leaderboard probe`
+that checks them (after a first failure the other platforms get a few seconds to show theirs): a partial
+month is never returned. The one exception is a
 decision taken up front: `allow_missing={"opendatalab", "baai"}` lets those platforms fail without
 failing the month; their tables come back empty and their `snapshot_manifest` rows say
 `status="missing"` with the error as `detail` (a replay of such a month reproduces the gap).
 
 `progress` receives a `ProgressEvent` per platform: the plan (requests, credentials, expected time)
-before the first request, then org i/n, requests, retries and an ETA; the same lines go to the logger
+before the first request, then org i/n, requests, retries and an ETA (none after a platform is missing
+or failed); `plan(month)` is that plan without a request, and `confirm_start` the terminal's rule that a
+crawl of more than 10 minutes starts only when asked (`run --yes`); the same lines go to the logger
 `leaderboard_pipeline.sources.live` at INFO (WARNING for a missing platform or an anonymous crawl of
 hours).
 """
@@ -34,6 +38,7 @@ import concurrent.futures as cf
 import hashlib
 import json
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,8 +54,9 @@ from leaderboard_pipeline.collectors.cassette import CassetteTransport, cassette
 from leaderboard_pipeline.collectors.client import PlatformClient
 from leaderboard_pipeline.collectors.errors import CollectError
 from leaderboard_pipeline.collectors.pacing import Counters
-from leaderboard_pipeline.collectors.platforms import PLATFORMS, base_url, platform_config
-from leaderboard_pipeline.collectors.progress import Progress, ProgressEvent
+from leaderboard_pipeline.collectors.plan import LONG_RUN_S, CrawlPlan, crawl_plan
+from leaderboard_pipeline.collectors.platforms import PLATFORMS, PlatformConfig, base_url, platform_config
+from leaderboard_pipeline.collectors.progress import Progress, ProgressEvent, duration
 from leaderboard_pipeline.config import settings
 from leaderboard_pipeline.config.registry import Registry, RegistryError, load_registry
 from leaderboard_pipeline.contract.errors import SourceError
@@ -76,6 +82,7 @@ TABLE_PLATFORMS = {
 MIN_REQUESTS = {"github": 4}
 HEARTBEAT_S = 30.0
 ITEMS_PER_JOB = 50  # per-item calls (Hub discussions, model trees, dataset usage) in jobs of this many items
+GATHER_MAX_S = 20.0  # the longest a failed month waits to learn whether other platforms fail too
 
 
 @dataclass
@@ -106,6 +113,36 @@ def parse_allow_missing(value: str | frozenset | set | list | tuple | None) -> f
             f"allow-missing: unknown platform {', '.join(map(repr, unknown))} (one of {', '.join(PLATFORMS)})"
         )
     return frozenset(names)
+
+
+def confirm_start(source, months: list[str], *, yes: bool, say: Callable[[str], None] = print) -> None:
+    """Before a run from a terminal: a live crawl planned to take longer than LONG_RUN_S (10 min) says
+    how long, which tokens would make it how fast, and starts only when asked (`yes`, i.e. `run --yes`);
+    otherwise raises SourceError saying so. The schedule and the UI never ask: they run as configured."""
+    live = getattr(source, "collected", source)  # a CombinedSource collects through its LiveSource
+    if not isinstance(live, LiveSource) or live.mode == "replay":
+        return
+    for month in (m for m in months if m in live.months()):
+        plan = live.plan(month)
+        if not plan.needs_consent():
+            continue
+        say(f"live {month}: the crawl takes at least {duration(plan.seconds)} with the credentials at hand")
+        if plan.helped:
+            say("  tokens that make it faster (set them in the environment):")
+            for line in plan.advice():
+                say(f"    {line}")
+            say(f"  with them: at least {duration(plan.seconds_with_tokens)}")
+        if yes:
+            say("  starting anyway (--yes)")
+            continue
+        # the tokens without which the crawl stays long (the others only shorten a short one)
+        tokens = " and ".join(p.token_env[0] for p in plan.helped if p.seconds > LONG_RUN_S)
+        raise SourceError(
+            f"live {month}: a crawl of at least {duration(plan.seconds)} starts only when asked "
+            f"(more than {duration(LONG_RUN_S)}): "
+            + (f"set {tokens}, or " if tokens else "")
+            + "run again with --yes to start it anyway"
+        )
 
 
 class LiveSource:
@@ -194,11 +231,24 @@ class LiveSource:
             raise SourceError(f"live (replay): no recorded snapshot for {month} ({path} is missing)")
         return json.loads(path.read_text())
 
-    def _client(self, key: str, month: str) -> PlatformClient:
+    def _config(self, key: str) -> PlatformConfig:
         settings = dict(self.platform_settings.get(key, {}))
         if self.mode == "replay":  # nothing to be polite to: no limiter, no waiting
             settings.update(rate=float("inf"), max_wait=0.0)
-        config = platform_config(key, **settings)
+        return platform_config(key, **settings)
+
+    def plan(self, month: str) -> CrawlPlan:
+        """The month's crawl at each platform's pace, with the credentials at hand and with the tokens
+        that would make it faster; no request is sent."""
+        try:
+            registry = load_registry(self.registry_path).subset(self.orgs)
+        except RegistryError as exc:
+            raise SourceError(str(exc)) from exc
+        jobs = [(j.platform, j.org, j.min_requests) for j in self._jobs(registry, month)]
+        return crawl_plan(jobs, {key: self._config(key) for key in PLATFORMS})
+
+    def _client(self, key: str, month: str) -> PlatformClient:
+        config = self._config(key)
         transport = self.transports.get(key)
         if self.mode != "off":
             transport = CassetteTransport(
@@ -352,27 +402,59 @@ class LiveSource:
                 if not listings[job.platform] and job.platform in with_followups:
                     progress.followups(job.platform, per_item[job.platform])
 
+        failed: dict[str, BaseException] = {}  # platform -> its first error: the month fails naming them all
+        deadline: float | None = None  # after the first failure: how long the others get to show theirs
+        listed: set[str] = set()  # platforms with a listing done
+
+        def healthy(platform: str) -> bool:
+            # nothing more to learn quickly: a listing done, or every answer so far a success (GitHub
+            # without a token answers at once but completes a listing only after a limiter wait)
+            client = clients[platform]
+            counts = client.counters.snapshot()
+            return platform in listed or (client.answered and not counts["retries"] + counts["failures"])
+
+        def stop(platform: str) -> None:
+            clients[platform].cancel()  # its other listings stop at once
+            for f, j in futures.items():
+                if j.platform == platform:
+                    f.cancel()
+
         try:
             while waiting:
-                done, waiting = cf.wait(waiting, timeout=self.heartbeat, return_when=cf.FIRST_COMPLETED)
+                timeout = self.heartbeat
+                if deadline is not None:
+                    timeout = max(0.0, min(timeout, deadline - time.monotonic()))
+                done, waiting = cf.wait(waiting, timeout=timeout, return_when=cf.FIRST_COMPLETED)
                 progress.heartbeat(self.heartbeat)  # a line for each platform quiet that long
                 for future in done:
                     job = futures[future]
-                    if job.platform in missing:
+                    if job.platform in missing or job.platform in failed or future.cancelled():
                         continue  # the platform already failed: its other listings do not matter
                     error = future.exception()
-                    if error is not None and job.platform in self.allow_missing:
-                        missing[job.platform] = " ".join(str(error).split())
-                        clients[job.platform].cancel()  # its other listings stop at once
-                        for f, j in futures.items():
-                            if j.platform == job.platform:
-                                f.cancel()
-                        progress.missing(job.platform, missing[job.platform])
+                    if error is None:
+                        rows = future.result()
+                        records[job.table, job.platform].extend(rows)
+                        listed.add(job.platform)
+                        submit_followups(job, rows)  # before job_done: the org is not done while they run
+                        progress.job_done(job.platform, job.org, job.min_requests)
                         continue
-                    rows = future.result()  # re-raises: fail the month
-                    records[job.table, job.platform].extend(rows)
-                    submit_followups(job, rows)  # before job_done: the org is not done while they run
-                    progress.job_done(job.platform, job.org, job.min_requests)
+                    reason = " ".join(str(error).split())
+                    stop(job.platform)
+                    if job.platform in self.allow_missing:
+                        missing[job.platform] = reason
+                        progress.missing(job.platform, reason)
+                        continue
+                    # The month is lost, but the operator should learn every failing platform from this
+                    # one run, not one per run: the others get a moment to fail too (a refused connection
+                    # fails in well under a second, a silent host within its connect timeouts).
+                    failed[job.platform] = error
+                    progress.failed(job.platform, reason)
+                    if deadline is None:
+                        deadline = time.monotonic() + _gather_seconds(clients)
+                if failed:
+                    running = {futures[f].platform for f in waiting} - failed.keys() - missing.keys()
+                    if all(map(healthy, running)) or time.monotonic() >= deadline:
+                        raise self._failure(failed)
         except BaseException:
             for f in futures:
                 f.cancel()
@@ -382,6 +464,8 @@ class LiveSource:
         finally:
             for pool in pools.values():
                 pool.shutdown(wait=True, cancel_futures=True)
+        if failed:
+            raise self._failure(failed)
         self.last_run = {
             "platform": {k: v.snapshot() for k, v in tallies["platform"].items()},
             "org": {k: v.snapshot() for k, v in tallies["org"].items()},
@@ -393,6 +477,19 @@ class LiveSource:
             if platform not in missing:
                 kept[table].extend(rows)
         return kept, tallies, missing
+
+    def _failure(self, failed: dict[str, BaseException]) -> SourceError:
+        """One line naming every failed platform's first error (and, live, the probe that checks them)."""
+        keys = [k for k in PLATFORMS if k in failed]
+        errors = "; ".join(" ".join(str(failed[k]).split()) for k in keys)
+        if len(keys) > 1:
+            names = ", ".join(PLATFORMS[k].name for k in keys)
+            errors = f"{len(keys)} platforms failed ({names}): {errors}"
+        if self.mode != "replay":  # a replay's failure is a missing recording, not the network
+            errors += f" (check them in seconds: leaderboard probe --platform {','.join(keys)})"
+        error = SourceError(errors)
+        error.__cause__ = failed[keys[0]]
+        return error
 
     # -- tables --------------------------------------------------------------------------------------
     def _tables(self, records, registry: Registry, month: str, date_crawl: str) -> dict[str, pl.DataFrame]:
@@ -500,6 +597,13 @@ def _hf_dataset_jobs(rows: list[dict], ns: str, org: str) -> list[_Job]:
         )
         for chunk in _chunks(rows)
     ]
+
+
+def _gather_seconds(clients: dict[str, PlatformClient]) -> float:
+    """How long the other platforms get, after a first failure, to show theirs: a connection that
+    fails, retried (the longest connect timeouts of all), and a second; at most GATHER_MAX_S."""
+    longest = max(c.config.connect_timeout * (c.config.connect_retries + 1) for c in clients.values())
+    return min(GATHER_MAX_S, longest + 1.0)
 
 
 def _variants(tallies, table: str) -> str | None:

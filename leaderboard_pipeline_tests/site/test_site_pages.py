@@ -155,7 +155,7 @@ def test_org_urls_keep_the_org_spelling_and_every_month_has_a_page(archive_site)
     months = sorted(p.stem.removeprefix("overall-") for p in archive_site.glob("overall-*.html"))
     for month in months:
         page = (archive_site / "org" / f"BAAI-{month}.html").read_text(encoding="utf-8")
-        assert f"<h1>BAAI · {month}</h1>" in page
+        assert f'<h1>BAAI · <span class="month">{month}</span></h1>' in page
     overall = (archive_site / f"overall-{months[0]}.html").read_text(encoding="utf-8")
     assert f'href="org/BAAI-{months[0]}.html"' in overall, "a month's ranking links that month's org page"
 
