@@ -136,6 +136,9 @@ class LiveSource:
         self.progress = progress
         self.heartbeat = heartbeat
         self.last_run: dict[str, Any] = {}  # per-platform and per-org counters of the last read_month
+        # Published model labels (key, is_large_model) of a folder this source takes over from: a model
+        # they call large gets its model-tree request too (``sources.combined``).
+        self.label_hints: pl.DataFrame | None = None
 
     # -- SnapshotSource ------------------------------------------------------------------------------
     def months(self) -> list[str]:
@@ -275,6 +278,11 @@ class LiveSource:
             labels = labelling.model_labels(_frame(records), month)
             if overrides is not None:
                 labels = labelling.apply_overrides(labels, overrides["models"])
+            if self.label_hints is not None:  # large if either says so (max ignores unknown)
+                hints = self.label_hints.select("key", hint="is_large_model").unique("key", keep="first")
+                labels = labels.join(hints, on="key", how="left", maintain_order="left").with_columns(
+                    is_large_model=pl.max_horizontal("is_large_model", "hint")
+                )
             return labels["is_large_model"].to_list()
 
         return flags
