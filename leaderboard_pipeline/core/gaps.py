@@ -94,3 +94,37 @@ def gap_notes(status: pl.DataFrame | None, months: list[str] | None = None) -> l
             )
         notes.append(line)
     return notes
+
+
+GAP_ROWS_SCHEMA = {
+    "month": pl.String,
+    "kind": pl.String,  # "not collected" (a platform table) | "not ranked" (a dimension)
+    "subject": pl.String,  # the table's reader name, or the dimension
+    "table": pl.String,
+    "dimensions": pl.String,  # the dimensions whose numbers it concerns, comma-separated
+    "detail": pl.String,
+}
+
+
+def gap_rows(status: pl.DataFrame | None) -> pl.DataFrame:
+    """Every gap as rows, for files: one per platform table not collected, one per dimension not ranked
+    (no rows: the month has every source)."""
+    gaps = missing_tables(status)
+    rows = [
+        (
+            r["month"],
+            "not collected",
+            TABLE_NAMES.get(r["table"], r["table"]),
+            r["table"],
+            ", ".join(affected_dimensions(r["table"])),
+            r["detail"],
+        )
+        for r in gaps.iter_rows(named=True)
+    ]
+    for month, dims in unranked_by_month(status).items():
+        for dim in dims:
+            tables = ", ".join(TABLE_NAMES[t] for t in DIMENSION_TABLES[dim])
+            rows.append(
+                (month, "not ranked", dim, None, dim, f"every platform it comes from is missing ({tables})")
+            )
+    return pl.DataFrame(rows, schema=GAP_ROWS_SCHEMA, orient="row").sort("month", maintain_order=True)

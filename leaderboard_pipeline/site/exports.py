@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
+from leaderboard_pipeline.core.gaps import gap_rows
 from leaderboard_pipeline.core.intervals import INTERVAL_COLUMNS
 
 Reader = Callable[[str, str], pl.DataFrame | None]
@@ -91,7 +92,8 @@ def _write(frame: pl.DataFrame, path: Path, fmt: str) -> Path:
 
 
 def export_month(read: Reader, profile: Profile, out: Path, fmt: str = "csv") -> list[Path]:
-    """``<dim>-rank``, ``<dim>-accumulated-rank`` and ``<dim>-summary`` files of one month, plus every
+    """``<dim>-rank``, ``<dim>-accumulated-rank`` and ``<dim>-summary`` files of one month, ``gaps`` (each
+    platform table not collected and each dimension not ranked that month; no rows: none), plus every
     stored score and metric table under ``tables/`` (``export_tables``).
 
     File and column names follow the profile's ``export`` section (osir-published uses the published
@@ -124,6 +126,8 @@ def export_month(read: Reader, profile: Profile, out: Path, fmt: str = "csv") ->
                 emit(_order(table, profile), f"{name}-{suffix}")
         if dimension != "overall":
             emit(metric_table(read, dimension), f"{name}-summary")
+    # what the month's ranks are missing, always written: no rows means every source was collected
+    written.append(_write(gap_rows(read("raw", "snapshot_manifest")), out / "gaps", fmt))
     return written + export_tables(read, out / "tables", fmt)
 
 

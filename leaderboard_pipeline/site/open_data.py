@@ -23,6 +23,7 @@ def write_downloads(tables: SiteTables, out: Path) -> dict[str, list[Path]]:
         **{("scores", f"{d}_rank"): f for d, f in tables.ranks.items()},
         **{("scores", f"{d}_normalised"): f for d, f in tables.normalised.items()},
         **{("metrics", d): f for d, f in tables.metrics.items()},
+        ("raw", "snapshot_manifest"): tables.manifest,
     }
     by_month = {key: frame.partition_by("month", as_dict=True) for key, frame in frames.items()}
     written: dict[str, list[Path]] = {}
@@ -71,7 +72,13 @@ def open_data_page(tables: SiteTables, month: str, files: list[Path], out: Path)
             for fmt in FORMATS
             if fmt in paths
         )
-        what = "stored table (long, both variants)" if stem.startswith("tables/") else "published layout"
+        what = (
+            "stored table (long, both variants)"
+            if stem.startswith("tables/")
+            else "what the month's ranks are missing (no rows: nothing)"
+            if stem == "gaps"
+            else "published layout"
+        )
         rows.append(cell(stem, text=True) + cell(what, text=True) + f'<td class="text">{links}</td>')
     api = [
         ("api/v1/index.json", "months, rankings, profile, source, generated-at, code version", "index"),

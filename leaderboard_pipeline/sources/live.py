@@ -390,6 +390,8 @@ class LiveSource:
         day = datetime.fromisoformat(date_crawl).date()
         frames = {}
         for table, rows in records.items():
+            if not rows:  # every listing of the table was empty: the table stays empty, with its schema
+                continue
             # Records arrive in completion order: sort before anything depends on order (labels keep
             # the first row of a key), so the same responses always give the same tables.
             frame = (
