@@ -91,7 +91,10 @@ def rank_text(
         hint = "not resampled: no item behind these values can be resampled (hand inputs), so no interval"
         if best is not None and worst is not None:
             hint += f"; leaving one metric out: {best} to {worst}"
-        return f'{rank}<span class="ci" title="{e(hint)}">not resampled</span>'
+        # two short lines: it must fit the narrow rank column
+        return (
+            f'{rank}<span class="ci" style="white-space:normal" title="{e(hint)}">not re&shy;sampled</span>'
+        )
 
     hint = f"95 % of resamples rank it {low} to {high}" if low != high else f"every resample ranks it {low}"
     if best is not None and worst is not None:

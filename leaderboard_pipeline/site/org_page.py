@@ -259,7 +259,7 @@ def org_page(data: OrgData, org: str, month: str) -> str:
     )
     rank = str(current["rank"])
     if tables.profile.intervals is not None and current.get("rank_low") is None:
-        rank += ' <span class="muted">(not resampled: no interval)</span>'
+        rank += ' <span class="muted">(not resampled this month: no interval)</span>'
     if current.get("rank_low") is not None and current.get("rank_high") is not None:
         rank += f' <span class="muted">(95 % interval {current["rank_low"]}–{current["rank_high"]}'
         if current.get("rank_best_loo") is not None and current.get("rank_worst_loo") is not None:

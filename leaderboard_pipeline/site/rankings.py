@@ -58,9 +58,20 @@ def lead_columns(tables: SiteTables | None = None, month: str | None = None) -> 
     ]
 
 
+def resampled(tables: SiteTables, month: str) -> bool:
+    """Whether any ranking of ``month`` was resampled: then a rank that was not says so, cell by cell;
+    otherwise the caption says it once."""
+    frames = (tables.overall, *tables.ranks.values())
+    return tables.profile.intervals is not None and any(
+        f.filter((pl.col("month") == month) & pl.col("rank_low").is_not_null()).height
+        for f in frames
+        if "rank_low" in f.columns
+    )
+
+
 def lead_cells(tables: SiteTables, row: dict, month: str, previous: bool) -> str:
     org = row["org"]
-    computed = tables.profile.intervals is not None
+    computed = resampled(tables, month)
     return (
         rank_cell(row["rank"], *(row.get(c) for c in INTERVALS), css="sticky-1", intervals=computed)
         + f'<td class="text sticky-2" data-v="{e(org)}"><a href="{e(org_href(tables, org, month))}">{e(org)}</a></td>'
@@ -69,12 +80,19 @@ def lead_cells(tables: SiteTables, row: dict, month: str, previous: bool) -> str
     )
 
 
-def interval_note(tables: SiteTables, frame: pl.DataFrame) -> str:
+def interval_note(tables: SiteTables, frame: pl.DataFrame, month: str) -> str:
     if tables.profile.intervals is None:
         return (
             f" Ranks are not resampled: profile {tables.profile.name} computes no rank intervals, so no rank "
             "here says how sure it is."
         )
+    if not resampled(tables, month):
+        why = (
+            "a dimension is not ranked, and intervals resample the four dimensions together"
+            if tables.unranked(month)
+            else "nothing behind the values can be (hand inputs)"
+        )
+        return f" Ranks are not resampled this month: {why}."
     if not intervals(frame):
         return " Ranks are not resampled: nothing behind these values can be (hand inputs)."
     return (
@@ -211,14 +229,14 @@ def overall_page(tables: SiteTables, month: str) -> str:
         for r in rows.iter_rows(named=True):
             cells = lead_cells(tables, r, month, previous)
             for dim in DIMENSIONS:
-                computed = tables.profile.intervals is not None and dim not in unranked
+                computed = resampled(tables, month) and dim not in unranked
                 cells += rank_cell(
                     r[f"{dim}_rank"], *(r.get(f"{dim}_{c}") for c in INTERVALS), intervals=computed
                 )
                 cells += score_cell(r[f"{dim}_score"])
             body.append(cells)
         caption = f"{variant.title()} overall ranking, {e(month)}: {rows.height} organisations." + e(
-            interval_note(tables, tables.overall.filter(pl.col("month") == month))
+            interval_note(tables, tables.overall.filter(pl.col("month") == month), month)
         )
         sections.append(
             f'<section class="variant" data-variant="{e(variant)}"><h2>{e(variant.title())}</h2>'
@@ -356,7 +374,7 @@ def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
             f"the metric's value; the bar behind it and the <em>Normalised</em> view show it scaled per column "
             f"({e(profile.normalisation)}). A column marked “not scored” carries no information this month (every "
             "organisation has the same value) and is left out of the mean. Hover a header for its definition."
-            + e(interval_note(tables, tables.ranks[dimension].filter(pl.col("month") == month)))
+            + e(interval_note(tables, tables.ranks[dimension].filter(pl.col("month") == month), month))
         )
         scores = [(o, s) for o, s in zip(ranks["org"], ranks["score"], strict=True) if s is not None]
         chart = distribution_chart(scores, f"{dimension.title()} scores, {month} ({variant})")
