@@ -32,15 +32,30 @@ def missing_platforms(manifest: pl.DataFrame, last_run: dict | None = None) -> d
     return out
 
 
-def refuse_empty_month(month: str, manifest: pl.DataFrame, last_run: dict | None = None) -> None:
-    """Raise SourceError when not one platform's data was collected for ``month``."""
+def collected_platforms(manifest: pl.DataFrame, last_run: dict | None = None) -> set[str]:
+    """The platforms that answered this month: asked at least once, and not missing (a platform the
+    registry gives nothing to ask is neither)."""
     missing = missing_platforms(manifest, last_run)
-    if not set(PLATFORMS) <= set(missing):
+    if last_run and "platform" in last_run:
+        asked = {p for p, counts in last_run["platform"].items() if (counts or {}).get("requests", 0) > 0}
+        return asked - set(missing)
+    from leaderboard_pipeline.sources.live import TABLE_PLATFORMS
+
+    # a table of several platforms (code repositories) may be "missing" for one of them only
+    asked = manifest.filter(pl.col("requests").fill_null(0) > 0)
+    return {p for t in asked["table"] for p in TABLE_PLATFORMS.get(t, ())} - set(missing)
+
+
+def refuse_empty_month(month: str, manifest: pl.DataFrame, last_run: dict | None = None) -> None:
+    """Raise SourceError when platforms were missing and not one platform's data was collected."""
+    missing = missing_platforms(manifest, last_run)
+    if not missing or collected_platforms(manifest, last_run):
         return
-    names = ", ".join(PLATFORMS[key].name for key in PLATFORMS)
-    first = next(iter(missing.values()), "")
+    ordered = [k for k in PLATFORMS if k in missing] + [k for k in missing if k not in PLATFORMS]
+    names = ", ".join(PLATFORMS[k].name if k in PLATFORMS else k for k in ordered)
+    first = " ".join(missing[ordered[0]].split())[:200]
     raise SourceError(
-        f"{month}: no platform's data was collected ({names} all missing; first: {' '.join(first.split())[:200]}); "
-        "the month is not stored: nothing would be ranked but curated constants and hand inputs. "
-        "Run it again when the platforms answer"
+        f"{month}: no platform's data was collected ({names} missing; first: {first}); the month is not "
+        "stored: nothing would be ranked but curated constants and hand inputs. Run it again when the "
+        "platforms answer"
     )
