@@ -174,12 +174,17 @@ def _published(tables: SiteTables) -> str:
     if tables.published is None:
         return head + (
             f"<p>{e(month_ranges(tables.months, set(months)))} have a published ranking, computed by another "
-            f"method than <code>{e(profile.name)}</code>'s. The published ranks are not in this warehouse: "
-            f"<code>{e(command)}</code> stores them beside these, and the next site build shows here who "
-            f"they move. <code>leaderboard diff-profiles --source {e(source)} --month {e(months[-1])}</code> "
-            "shows it in the terminal now.</p>"
+            f"method than <code>{e(profile.name)}</code>'s. <code>{e(command)}</code> stores the published "
+            "ranks beside these, and the next site build shows here who they move.</p>"
         )
     ours = {"overall": tables.overall, **tables.ranks}
+    stored = set(tables.published["overall"]["month"].to_list())
+    partial = (
+        ""
+        if set(months) <= stored
+        else f" Only {e(month_ranges(tables.months, stored))} here: <code>{e(command)}</code> stores the "
+        "published ranks of every month, and the next site build shows them all."
+    )
     counts, latest = [], None
     for month in months:
         changes = _changes(tables.published, ours, month)
@@ -207,7 +212,7 @@ def _published(tables: SiteTables) -> str:
         head + f"<p>The published leaderboard ranks with its own method (profile <code>{e(PUBLISHED_PROFILE)}"
         f"</code> reproduces it exactly from its inputs); this site ranks the same inputs with "
         f"<code>{e(profile.name)}</code>. Organisations whose monthly rank differs, per month and ranking "
-        f"(of {e(month_ranges(tables.months, set(months)))}, the months with a published ranking):</p>"
+        f"(of {e(month_ranges(tables.months, set(months)))}, the months with a published ranking).{partial}</p>"
         + table(
             [Column("Month", numeric=False), *(Column(r.title()) for r in ("overall", *DIMENSIONS))],
             counts,

@@ -69,8 +69,9 @@ class SiteTables:
     catalog: Catalog = field(default_factory=dict)
     source: str = ""  # demo | archive | live (or what the manifest says when the caller does not)
     slugs: dict[str, str] = field(default_factory=dict)  # org -> file stem of its page
-    # The ranks the published method gives the same months (profile osir-published, when the warehouse
-    # holds them and the site shows another profile): ranking ("overall" or a dimension) -> rank table.
+    # The ranks the published method gives the same months (profile osir-published: stored in the
+    # warehouse, or else computed from the stored raw tables for the latest month with a published
+    # ranking), when the site shows another profile: ranking ("overall" or a dimension) -> rank table.
     published: dict[str, pl.DataFrame] | None = None
 
     @property
@@ -266,7 +267,34 @@ def load(
             tables.published = _ranks(Reader(con, PUBLISHED_PROFILE, months))
     tables.catalog = load_catalog() if catalog is None else catalog
     tables.source = source or _manifest_source(sorted(tables.manifest["source"].drop_nulls().unique()))
+    published = tables.published_months()
+    if profile.name != PUBLISHED_PROFILE and tables.published is None and published:
+        with connect(warehouse, read_only=True) as con:
+            tables.published = _published_ranks(con, published[-1])
     return tables
+
+
+def _published_ranks(con, month: str) -> dict[str, pl.DataFrame]:
+    """The published method's monthly ranks of ``month``, from the stored raw tables (the published
+    profile differences against the calendar previous month only, so two months are enough), for a
+    warehouse that holds no ``osir-published`` scores: the method page can say how far this profile's
+    ranks are from the published ones without another run."""
+    from leaderboard_pipeline.config.profiles import load_profile
+    from leaderboard_pipeline.contract.months import previous_month
+    from leaderboard_pipeline.contract.raw_tables import RAW_TABLES
+    from leaderboard_pipeline.core.profile_diff import monthly_ranks
+
+    months = [previous_month(month), month]
+    read = Reader(con, PUBLISHED_PROFILE, months)
+    raw = {t: f if (f := read("raw", t)) is not None else empty_raw(t) for t in RAW_TABLES}
+    present = sorted(set(raw["snapshot_manifest"]["month"].to_list()))
+    ranks = monthly_ranks(raw, present, month, load_profile(PUBLISHED_PROFILE))
+    return {
+        r: ranks.filter(pl.col("ranking") == r).select(
+            pl.lit(month).alias("month"), pl.lit("monthly").alias("variant"), "org", "rank"
+        )
+        for r in ("overall", *DIMENSIONS)
+    }
 
 
 def _ranks(read: Reader) -> dict[str, pl.DataFrame] | None:

@@ -156,3 +156,21 @@ def test_ranks_with_nothing_to_resample_say_so_instead_of_a_range_of_one(demo_si
     overall = (gap_site / f"overall-{GAP_MONTH}.html").read_text(encoding="utf-8")
     assert "±0" not in overall and "sampled</span>" not in overall
     assert "Ranks are not resampled this month: a dimension is not ranked" in overall
+
+
+def test_the_archive_site_says_its_ranks_are_not_the_published_ones_and_how_far(archive_site):
+    """The default site of the archive (profile methodology) says it is another method, and the method
+    page shows who its ranks move against the published ones (computed from the stored raw tables when
+    the warehouse holds no osir-published scores)."""
+    index = _text((archive_site / "index.html").read_text(encoding="utf-8"))
+    assert "Ranked with profile methodology" in index
+    assert "This is not the published leaderboard's method" in index
+    method = (archive_site / "method.html").read_text(encoding="utf-8")
+    assert 'id="published"' in method and "Overall ranks of 2025-08: published and here" in method
+    [table] = [
+        t for t in tables_of(archive_site / "method.html") if t["head"][:3] and t["head"][1][0] == "Published"
+    ]
+    moved = {row[0]: (int(row[1]), int(row[2])) for row in table["rows"]}
+    # the published 2025-08 ranking has Meta first; methodology ranks BAAI first (docs/method.md)
+    assert moved["Meta"] == (1, 3) and moved["BAAI"] == (5, 1)
+    assert "Only 2025-08 here" in _text(method)
