@@ -301,3 +301,37 @@ def test_errors_that_suggest_a_command_name_the_source(tmp_path, monkeypatch, ca
     assert "(run `leaderboard run --source demo --profile methodology`)" in err
     assert main(["show", "--source", "archive"]) == 2
     assert "run `leaderboard run --source archive` first" in capsys.readouterr().err
+
+
+def test_cli_a_month_without_any_model_platform_ranks_the_others_and_says_so(tmp_path, monkeypatch, capsys):
+    """Through Dagster (the assets and their blocking checks): a month collected with Hugging Face and
+    ModelScope down is ranked in data (BAAI's own datasets), system and benchmark, not in model."""
+    from leaderboard_pipeline.warehouse import read_partitions
+    from leaderboard_pipeline_tests.scenario.test_takeover import _mock
+
+    mock = _mock()
+    down = ("huggingface", "modelscope")
+    mock.record_month("2026-09", tmp_path / "cassettes", orgs=["BAAI", "Ali"])
+    mock.record_month("2026-10", tmp_path / "cassettes", orgs=["BAAI", "Ali"], down=down, allow_missing=down)
+    for month in ("2026-09", "2026-10"):
+        folder = tmp_path / "inputs" / "snapshots" / f"{month}-07"
+        folder.mkdir(parents=True)
+        (folder / "infra-summary.csv").write_text("org,num_operators\nBAAI,5\nAli,3\n")
+        (folder / "eval-summary.csv").write_text("org,num_leaderboards\nBAAI,3\nAli,1\n")
+    monkeypatch.setenv(settings.ENV_INPUTS, str(tmp_path / "inputs"))
+    monkeypatch.setenv(settings.ENV_CASSETTE_DIR, str(tmp_path / "cassettes"))
+    monkeypatch.setenv("LEADERBOARD_CASSETTES", "replay")
+    assert main(["run", "--source", "live", "--allow-missing", ",".join(down)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "2026-10 is ranked with gaps: Hugging Face datasets, Hugging Face models, ModelScope datasets, "
+        "ModelScope models not collected" in out
+    )
+    assert "not ranked this month: model (every platform it comes from is missing)" in out
+    db = settings.warehouse_path("live")
+    assert read_partitions(db, "scores", "model_rank", ["2026-10"], "methodology").is_empty()
+    ranked = read_partitions(db, "scores", "overall", ["2026-10"], "methodology")
+    assert sorted(ranked.filter(pl.col("variant") == "monthly")["org"]) == ["Ali", "BAAI"]
+    assert read_partitions(db, "scores", "data_rank", ["2026-10"], "methodology").height > 0
+    assert main(["show", "--source", "live", "--month", "2026-10"]) == 0
+    assert "gap: model is not ranked in 2026-10" in capsys.readouterr().out
