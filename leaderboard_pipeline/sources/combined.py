@@ -147,7 +147,6 @@ class CombinedSource:
                 tables[table] = published_labels(tables, hand, table, month)
         for table in HAND_INPUTS:
             tables[table] = hand[table]
-        # each hand-input table is described by the files it was read from, not by the collector
         # each hand-input table is described by the files it was read from, not by the collector; the
         # published label files, when used, beside the collector's row of their table (rows: those kept)
         kept = {t: tables[t].filter(pl.col("origin") == "published").height for t in LABEL_TABLES}
