@@ -29,6 +29,8 @@ def cmd_inputs(args: argparse.Namespace) -> int:
                 print(
                     f"  {name}: carried forward from {since} ({shape}), every value marked carried_from={since}"
                 )
+                for note in started.notes.get(name, []):
+                    print(f"    {note}")
             else:
                 print(
                     f"  {name}: no earlier month: the registry's orgs and profile {profile.name}'s columns ({shape}), every cell empty"

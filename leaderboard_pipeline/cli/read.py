@@ -56,13 +56,22 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     import polars as pl
 
+    from leaderboard_pipeline.core.gaps import gap_rows
     from leaderboard_pipeline.site.exports import ranking_table
 
     profile = profile_of(args)
     source, month, read = _warehouse_tables(args, profile.name, args.month)
+    gaps = gap_rows(read("raw", "snapshot_manifest"))
+    unranked = gaps.filter(pl.col("kind") == "not ranked")["subject"].to_list()
     table = ranking_table(read, profile, args.dimension, args.variant)
     if table is None:
-        raise CliError(f"no {args.variant} ranking for {args.dimension} in {month}")
+        why = (
+            ": every platform it comes from was missing that month (leaderboard show --source "
+            f"{source} --month {month} lists the gaps)"
+            if args.dimension in unranked
+            else ""
+        )
+        raise CliError(f"no {args.variant} ranking for {args.dimension} in {month}{why}")
     table = table.sort(["rank", "position"]).drop("position")
     table = table.head(args.top) if args.top else table
     if args.dimension != "overall" and not args.metrics:
@@ -73,7 +82,30 @@ def cmd_show(args: argparse.Namespace) -> int:
     ):
         print(f"{args.dimension} ranking, {month} ({args.variant}; source {source}, profile {profile.name})")
         print(table)
+    for note in _notes(table, gaps, profile, month):
+        print(note)
     return 0
+
+
+def _notes(table, gaps, profile, month: str) -> list[str]:
+    """What the ranking printed lacks: the month's gaps, and ranks that were not resampled."""
+    notes = [
+        f"gap: {r['subject']} not collected in {month}"
+        + (f" ({r['detail']})" if r["detail"] else "")
+        + f": the {r['dimensions']} numbers lack its share"
+        for r in gaps.filter(kind="not collected").iter_rows(named=True)
+    ]
+    notes += [
+        f"gap: {r['subject']} is not ranked in {month}: {r['detail']}; the overall ranking combines the others"
+        for r in gaps.filter(kind="not ranked").iter_rows(named=True)
+    ]
+    if profile.intervals is None:
+        notes.append(f"ranks not resampled: profile {profile.name} computes no rank intervals")
+    elif "rank_low" in table.columns and table["rank_low"].null_count():
+        notes.append(
+            "rank_low / rank_high null: not resampled (nothing behind the values can be: hand inputs)"
+        )
+    return notes
 
 
 def cmd_site(args: argparse.Namespace) -> int:

@@ -58,6 +58,10 @@ class Cleaning:
 
     case_sensitive_orgs: bool = False  # published: per-platform, case-sensitive namespace map
     label_case_fallback: bool = True  # look labels up case-insensitively when the exact key is missing
+    # A live month taken over from the published leaderboard carries the folder's published label files
+    # beside our rules' labels: True uses the published label wherever its exact key labels an item (our
+    # rules elsewhere); False uses our rules and reviewed overrides only.
+    published_labels: bool = False
     count_duplicates: bool = False  # published: duplicate raw rows counted twice
     min_model_downloads: int = 50  # monthly downloads a model needs (>=)
     min_language_model_parameters: int | None = 500_000_000  # needs parameter counts (live source)

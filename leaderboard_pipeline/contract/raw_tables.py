@@ -132,11 +132,16 @@ RAW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "platform": pl.String,
         "namespace": pl.String,
     },
+    # Labels per "<namespace>/<name>". ``origin`` null: the source's own labels (the archive's label
+    # files; a live month's rules and reviewed overrides); "published": the published label files of a
+    # folder a live month takes over from, kept beside ours for the profiles that use them
+    # (``cleaning.published_labels``).
     "model_labels": {
         "month": MONTH,
         "key": pl.String,
         "modality": pl.String,
         "is_large_model": pl.Boolean,
+        "origin": pl.String,
     },
     "dataset_labels": {
         "month": MONTH,
@@ -144,6 +149,7 @@ RAW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "modality": pl.String,
         "lifecycle": pl.String,
         "is_valid": pl.Boolean,
+        "origin": pl.String,
     },
     # Code repositories behind the system and benchmark dimensions (GitHub, Gitee, GitCode).
     "code_repos": {
@@ -204,8 +210,8 @@ PROVENANCE = {
 # their content is the same however a source assembled them. Platform records and hand inputs keep the
 # source's own order (file order; first record wins in cleaning), which every source defines.
 CANONICAL_ORDER = {
-    "model_labels": ("key",),
-    "dataset_labels": ("key",),
+    "model_labels": ("key", "origin"),
+    "dataset_labels": ("key", "origin"),
     "org_registry": ("org", "platform", "namespace"),
     "curated_metrics": ("dimension", "metric", "org"),
     "code_repos": ("org", "dimension", "platform", "repo"),

@@ -100,6 +100,16 @@ class PreparedLabels:
 
 
 def prepare_labels(labels: pl.DataFrame, rules: Cleaning) -> PreparedLabels:
+    """A month's labels, one row per key. Where the month also carries published labels (``origin``
+    "published": a live month taken over from the published leaderboard), ``published_labels`` decides:
+    they come first, by exact key; otherwise they are not used at all."""
+    if "origin" in labels.columns:
+        published = pl.col("origin") == "published"
+        if rules.published_labels:
+            labels = labels.sort(published.fill_null(False), descending=True, maintain_order=True)
+        else:
+            labels = labels.filter(~published.fill_null(False))
+        labels = labels.drop("origin")
     label_cols = [c for c in labels.columns if c not in ("month", "key")]
     exact = labels.drop("month", strict=False).unique("key", keep="first", maintain_order=True)
     folded = None

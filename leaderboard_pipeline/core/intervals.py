@@ -7,9 +7,10 @@ random, so an org with one item is not certain of it (weight 0, 1, 2, ... with p
 0.18, ...) and counts vary as much as downloads — recomputes the metric values, normalises, scores and
 ranks every dimension and the overall ranking exactly as the profile does, and reports the central
 ``level`` share (2.5-97.5 % by default) of the org's ranks over the rounds, widened to include the rank
-itself. Values without items (hand inputs, curated constants) stay fixed in every round: a dimension
-without item-based metrics has ``rank_low == rank_high == rank``, which says nothing about the accuracy
-of its hand inputs.
+itself. Values without items (hand inputs, curated constants) stay fixed in every round: a ranking
+with nothing to resample at all (a dimension of hand inputs only, as system and benchmark in the archive)
+gets null ``rank_low`` / ``rank_high``: it was not resampled, and a range of one rank would read as
+certainty about hand inputs nobody can resample.
 
 **Leave one metric out** (``rank_best_loo``, ``rank_worst_loo``): the best and worst rank of the org over
 the profile as it is and the variants that drop one scored metric column (for overall: one column of any
@@ -203,6 +204,7 @@ def _bootstrap_ranks(metrics: dict[str, pl.DataFrame], items: pl.DataFrame, prof
     month, orgs, variants = _layout(metrics)
     parts = items.partition_by("dimension", as_dict=True)
     rounds: dict[tuple[str, str], np.ndarray] = {}
+    fixed: set[tuple[str, str]] = set()  # rankings with nothing to resample
     for dim in DIMENSIONS:
         # One draw per item and round, shared by the dimension's monthly and accumulated rankings.
         codes, org_of = item_index(parts.get((dim,), items.clear()), orgs)
@@ -218,14 +220,21 @@ def _bootstrap_ranks(metrics: dict[str, pl.DataFrame], items: pl.DataFrame, prof
             if mine.is_empty():  # nothing to resample: every round is the month itself
                 own = mean_score(normalise(values, profile.normalisation))
                 rounds[dim, variant] = np.broadcast_to(own, (spec.rounds, len(orgs)))
+                fixed.add((dim, variant))
                 continue
             drawn = resampled_values(values, org_of, contributions(mine, len(org_of), columns), weights)
             rounds[dim, variant] = mean_score(normalise(drawn, profile.normalisation))
     for variant, key in _overall_keys(variants).items():
         rounds["overall", variant] = _overall({d: rounds[key[d]] for d in DIMENSIONS}, profile)
+        if all(key[d] in fixed for d in DIMENSIONS):
+            fixed.add(("overall", variant))
     frames = []
     for (ranking, variant), scores in rounds.items():
-        low, high = _quantiles(dense_ranks(scores), spec.level)
+        if (ranking, variant) in fixed:
+            # not resampled: null, never a range of one rank that would read as certainty
+            low = high = pl.Series([None] * len(orgs), dtype=pl.Int64)
+        else:
+            low, high = (pl.Series(b, dtype=pl.Int64) for b in _quantiles(dense_ranks(scores), spec.level))
         frames.append(
             pl.DataFrame(
                 {"ranking": ranking, "variant": variant, "org": orgs, "rank_low": low, "rank_high": high}

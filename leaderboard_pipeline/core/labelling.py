@@ -242,7 +242,12 @@ def _with_meta(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select([pl.col(c).cast(t) for c, t in RAW_SCHEMAS[table].items()])
+    return frame.select(
+        [
+            (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c)
+            for c, t in RAW_SCHEMAS[table].items()
+        ]
+    )
 
 
 # -- overrides -----------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from leaderboard_pipeline.core.cleaning import (
     merge,
     prepare_labels,
 )
+from leaderboard_pipeline.core.gaps import PLATFORM_ONLY, unranked_by_month
 from leaderboard_pipeline.core.intervals import BOOTSTRAP_SCHEMA, bootstrap_ranks
 from leaderboard_pipeline.core.metrics import (
     METRIC_SCHEMA,
@@ -145,6 +146,7 @@ def metrics_layer(
     out: dict[str, list[pl.DataFrame]] = {t: [] for t in METRIC_TABLES}
     rules = profile.cleaning
     ranked = ranked_orgs_of(raw["system_inputs"], snapshots, profile)
+    unranked = unranked_by_month(snapshots)  # dimensions whose every platform is missing
     code_repos = raw.get("code_repos", empty_raw("code_repos"))
     first = min((f["month"].min() for f in (models, datasets) if f.height), default=None)
     for month in months:
@@ -160,22 +162,25 @@ def metrics_layer(
         }
         tables: dict[str, list[pl.DataFrame]] = {d: [] for d in DIMENSIONS}
         items = []
+        skipped = unranked.get(month, [])  # not measured this month: nothing but curated constants
         for variant, (month_models, month_datasets) in by_variant.items():
-            data, data_items = data_metrics(month_datasets, other, curated, orgs, profile, variant)
-            model, model_items = model_metrics(month_models, curated, orgs, profile, variant)
-            tables["data"].append(data)
-            tables["model"].append(model)
-            items += [
-                interval_items(data_items, "data", variant, orgs, profile),
-                interval_items(model_items, "model", variant, orgs, profile),
-            ]
+            if "data" not in skipped:
+                data, data_items = data_metrics(month_datasets, other, curated, orgs, profile, variant)
+                tables["data"].append(data)
+                items.append(interval_items(data_items, "data", variant, orgs, profile))
+            if "model" not in skipped:
+                model, model_items = model_metrics(month_models, curated, orgs, profile, variant)
+                tables["model"].append(model)
+                items.append(interval_items(model_items, "model", variant, orgs, profile))
         repos, last = _month(code_repos, month), _month(code_repos, previous_month(month))
         for dim in ("system", "benchmark"):
             activity, repo_items = repo_metrics(repos, last, dim, orgs)
             inputs = _month(raw[f"{dim}_inputs"], month)
             tables[dim].append(input_metrics(inputs, curated, orgs, profile, dim, activity))
             items.append(interval_items(repo_items, dim, "monthly", orgs, profile))
-        month_tables = {d: pl.concat(f) for d, f in tables.items()}
+        month_tables = {
+            d: pl.concat(f) if f else pl.DataFrame(schema=METRIC_SCHEMA) for d, f in tables.items()
+        }
         for dim, table in month_tables.items():
             out[dim].append(table)
         if profile.intervals and all(t.height for t in month_tables.values()):  # ranked, as in scores_layer
@@ -185,17 +190,36 @@ def metrics_layer(
     return {t: pl.concat(f) if f else pl.DataFrame(schema=schemas[t]) for t, f in out.items()}
 
 
+def last_ranked_month(ranked_months: list[str] | pl.Series, month: str, rules: Cleaning) -> str | None:
+    """The month ``month``'s delta ranks compare with: the latest earlier ranked month (a month the
+    source skipped, or the gap between a taken-over archive and the first live month, is bridged), or
+    with ``previous_snapshot: previous_month`` (published) the calendar previous month only."""
+    ranked = set(ranked_months)
+    if rules.previous_snapshot == "previous_month":
+        earlier = previous_month(month)
+        return earlier if earlier in ranked else None
+    return max((m for m in ranked if m < month), default=None)
+
+
 def scores_layer(
     metrics: dict[str, pl.DataFrame], months: list[str], profile: Profile
 ) -> dict[str, pl.DataFrame]:
-    """Score tables for ``months``; ``metrics`` must also hold each previous month (for delta ranks), and
-    ``metrics["rank_bootstrap"]`` the months' bootstrap ranks when the profile computes intervals."""
+    """Score tables for ``months``; ``metrics`` must also hold the month each one's delta ranks compare
+    with (``last_ranked_month``: the latest earlier ranked month, or the previous one), and
+    ``metrics["rank_bootstrap"]`` the months' bootstrap ranks when the profile computes intervals.
+
+    A month without system or benchmark rows is not ranked (a baseline, no hand inputs); data or model
+    without rows is a dimension not ranked that month for a gap (``gaps.unranked``: every platform it
+    comes from missing) and the overall combines the others."""
     out: dict[str, list[pl.DataFrame]] = {t: [] for t in SCORE_TABLES}
+    # a month is ranked when its hand-input dimension is (system is never unranked by a gap)
+    ranked_months = metrics["system"]["month"].unique()
     for month in months:
         current = {d: _month(metrics[d], month) for d in DIMENSIONS}
-        if any(current[d].is_empty() for d in DIMENSIONS):
-            continue  # an unranked month (no hand inputs): nothing to score
-        prev = {d: _month(metrics[d], previous_month(month)) for d in DIMENSIONS}
+        if any(current[d].is_empty() for d in DIMENSIONS if d not in PLATFORM_ONLY):
+            continue  # an unranked month (no hand inputs, a baseline): nothing to score
+        last = last_ranked_month(ranked_months, month, profile.cleaning)
+        prev = {d: _month(metrics[d], last or "") for d in DIMENSIONS}
         bootstrap = _month(metrics["rank_bootstrap"], month) if "rank_bootstrap" in metrics else None
         normalised, ranks, overall = score_month(current, prev, profile, bootstrap)
         for d in DIMENSIONS:

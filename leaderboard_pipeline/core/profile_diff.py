@@ -11,9 +11,14 @@ import dataclasses
 import polars as pl
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
-from leaderboard_pipeline.contract.months import previous_month
 from leaderboard_pipeline.contract.source import SnapshotSource
-from leaderboard_pipeline.core.layers import clean_layer, metrics_layer, scores_layer
+from leaderboard_pipeline.core.layers import (
+    clean_layer,
+    last_ranked_month,
+    metrics_layer,
+    ranked_orgs_of,
+    scores_layer,
+)
 
 RANKINGS = (*DIMENSIONS, "overall")
 
@@ -29,8 +34,9 @@ def monthly_ranks(
 ) -> pl.DataFrame:
     """(ranking, org, rank) of the month's monthly rankings under ``profile``."""
     clean = clean_layer(raw, months, profile)
-    wanted = [m for m in months if m in (month, previous_month(month))]
-    metrics = metrics_layer(clean["models"], clean["datasets"], raw, wanted, profile)
+    ranked = ranked_orgs_of(raw["system_inputs"], clean["snapshots"], profile)["month"].unique()
+    wanted = [m for m in months if m in (month, last_ranked_month(ranked, month, profile.cleaning))]
+    metrics = metrics_layer(clean["models"], clean["datasets"], raw, wanted, profile, clean["snapshots"])
     scores = scores_layer(metrics, [month], profile)
     tables = {d: scores[f"{d}_rank"] for d in DIMENSIONS} | {"overall": scores["overall"]}
     return pl.concat(

@@ -12,6 +12,7 @@ import polars as pl
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Cleaning
 from leaderboard_pipeline.contract.raw_tables import PLATFORM_TABLES, RAW_TABLES
+from leaderboard_pipeline.core.gaps import unranked_by_month
 from leaderboard_pipeline.core.labelling import DATASET_MODALITIES, LIFECYCLES, MODEL_MODALITIES
 from leaderboard_pipeline.core.layers import CLEAN_TABLES, DATASET_TABLES, MODEL_TABLES, SCORE_TABLES
 from leaderboard_pipeline.core.schemas import COUNTERS, LAYERS, validate
@@ -239,13 +240,20 @@ def clean_checks(tables: dict[str, pl.DataFrame], rules: Cleaning | None = None)
 
 
 def metrics_checks(
-    tables: dict[str, pl.DataFrame], orgs: pl.DataFrame, models: pl.DataFrame
+    tables: dict[str, pl.DataFrame],
+    orgs: pl.DataFrame,
+    models: pl.DataFrame,
+    snapshots: pl.DataFrame | None = None,
 ) -> list[Outcome]:
-    """``orgs``: the ranked orgs per month; ``models``: the merged models of the months checked."""
+    """``orgs``: the ranked orgs per month; ``models``: the merged models of the months checked;
+    ``snapshots`` (``clean.snapshots``): a dimension whose every platform is missing has no rows that
+    month, by design (``gaps.unranked``)."""
     # rank_bootstrap: absent when a caller checks only the dimension tables (the site's data-quality page)
     out = [_schema("metrics", t, tables[t]) for t in LAYERS["metrics"] if t in tables]
+    unranked = unranked_by_month(snapshots)
     for dim in DIMENSIONS:
-        passed, meta = _ranked(tables[dim], orgs)
+        skipped = [m for m, dims in unranked.items() if dim in dims]
+        passed, meta = _ranked(tables[dim], orgs.filter(~pl.col("month").is_in(skipped)))
         out.append(Outcome(dim, "all_ranked_orgs", passed, True, meta))
     # Only months that have a ranking: a month without hand inputs ranks nobody and drops nothing.
     ranked_months = models.join(orgs.select("month").unique(), on="month", how="semi")
@@ -268,13 +276,19 @@ def metrics_checks(
     return out
 
 
-def scores_checks(tables: dict[str, pl.DataFrame], orgs: pl.DataFrame) -> list[Outcome]:
-    """``orgs``: the ranked orgs of the months being scored."""
+def scores_checks(
+    tables: dict[str, pl.DataFrame],
+    orgs: pl.DataFrame,
+    dimension_orgs: dict[str, pl.DataFrame] | None = None,
+) -> list[Outcome]:
+    """``orgs``: the ranked orgs of the months being scored; ``dimension_orgs``: per dimension, the orgs
+    its metric tables hold (none in a month the dimension is not ranked for a gap); default ``orgs``."""
     out = [_schema("scores", t, tables[t]) for t in SCORE_TABLES]
     for table in SCORE_TABLES:
         if table.endswith("_normalised"):
             continue
         frame = tables[table]
+        expected = (dimension_orgs or {}).get(table.removesuffix("_rank"), orgs)
         gaps = (
             frame.group_by(["month", "variant"])
             .agg(ok=(pl.col("rank").unique().sort() == pl.int_range(1, pl.col("rank").n_unique() + 1)).all())
@@ -283,7 +297,7 @@ def scores_checks(tables: dict[str, pl.DataFrame], orgs: pl.DataFrame) -> list[O
             else frame
         )
         out.append(Outcome(table, "dense_ranks", gaps.is_empty(), True, {"groups_with_gaps": gaps.height}))
-        passed, meta = _ranked(frame, orgs)
+        passed, meta = _ranked(frame, expected)
         out.append(Outcome(table, "all_ranked_orgs", passed, True, meta))
         out.append(_interval_outcome(table, frame))
     return out

@@ -102,20 +102,29 @@ def overall(dimension_ranks: dict[str, pl.DataFrame], profile: Profile) -> pl.Da
     """Combine the four dimension rankings of one (month, variant) into the overall ranking.
 
     ``dimension_ranks`` holds one rank table per dimension (already restricted to the variant that feeds
-    the overall table). Orgs missing from a dimension are not ranked overall.
+    the overall table). Orgs missing from a dimension are not ranked overall. A dimension not ranked this
+    month (every platform it comes from missing: ``gaps.unranked``) is absent from ``dimension_ranks``:
+    the overall combines the others, its column is null, and a weighted mean is taken over the weights
+    of the dimensions present.
     """
-    base = dimension_ranks[DIMENSIONS[0]].select(*GROUP, "org", "position")
-    for dim in DIMENSIONS:
+    present = [d for d in DIMENSIONS if d in dimension_ranks]
+    base = dimension_ranks[present[0]].select(*GROUP, "org", "position")
+    for dim in present:
         table = dimension_ranks[dim]
         value = discount(pl.col("rank")) if profile.combine == "rank_discount" else pl.col("score")
         base = base.join(table.select("org", value.alias(dim)), on="org", how="inner", maintain_order="left")
     weights = profile.weights
     total = pl.lit(0.0)
-    for dim in DIMENSIONS:
+    for dim in present:
         total = total + weights[dim] * pl.col(dim)
     if profile.combine == "mean":
-        total = total / sum(weights.values())
-    return base.with_columns(score=total).with_columns(rank=dense_rank(pl.col("score"), GROUP))
+        total = total / sum(weights[d] for d in present)
+    absent = [pl.lit(None, dtype=pl.Float64).alias(d) for d in DIMENSIONS if d not in present]
+    return (
+        base.with_columns(*absent, score=total)
+        .with_columns(rank=dense_rank(pl.col("score"), GROUP))
+        .select(*GROUP, "org", "position", *DIMENSIONS, "score", "rank")
+    )
 
 
 def scored(metrics: pl.DataFrame, profile: Profile, dimension: str) -> pl.DataFrame:
@@ -175,14 +184,22 @@ def score_month(
     metrics = {d: scored(metrics[d], profile, d) for d in DIMENSIONS}
     if previous is not None:
         previous = {d: scored(previous[d], profile, d) for d in DIMENSIONS}
+    # A dimension with no metric rows is not ranked this month (gaps.unranked): no normalised values, no
+    # ranks, and the overall combines the others. Intervals need every dimension (they resample the
+    # overall ranking): a month with a dimension unranked has none.
+    present = [d for d in DIMENSIONS if metrics[d].height]
+    complete = len(present) == len(DIMENSIONS)
     normalised, ranks = {}, {}
     for dim in DIMENSIONS:
         normalised[dim] = normalise(metrics[dim], profile.normalisation)
-    loo = leave_one_out_ranks(normalised, profile) if profile.intervals else None
-    if not profile.intervals:
+    loo = leave_one_out_ranks(normalised, profile) if profile.intervals and complete else None
+    if not profile.intervals or not complete:
         bootstrap = None
     intervals = {r: _intervals_of(r, loo, bootstrap) for r in (*DIMENSIONS, "overall")}
     for dim in DIMENSIONS:
+        if dim not in present:
+            ranks[dim] = pl.DataFrame(schema=RANK_SCHEMA)
+            continue
         prev_ranks = None
         if previous is not None and previous[dim].height:
             prev_ranks = dimension_scores(normalise(previous[dim], profile.normalisation))
@@ -193,6 +210,7 @@ def score_month(
         )
 
     def combined(rank_tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+        rank_tables = {d: rank_tables[d] for d in present}
         frames = []
         for variant in ("monthly", "accumulated"):
             # system and benchmark have no accumulated variant: their monthly ranks stand in.
@@ -202,9 +220,8 @@ def score_month(
                 else t.filter(pl.col("variant") == "monthly")
                 for d, t in rank_tables.items()
             }
-            if (
-                variant == "accumulated"
-                and not rank_tables["data"].filter(pl.col("variant") == variant).height
+            if variant == "accumulated" and not any(
+                t.filter(pl.col("variant") == variant).height for t in rank_tables.values()
             ):
                 continue
             if any(p.is_empty() for p in parts.values()):
@@ -220,9 +237,10 @@ def score_month(
 
     total = combined(ranks)
     prev_total = None
-    if previous is not None and all(previous[d].height for d in DIMENSIONS):
+    if previous is not None and all(previous[d].height for d in present):
+        # last month's overall over the same dimensions as this month's
         prev_total = combined(
-            {d: dimension_scores(normalise(previous[d], profile.normalisation)) for d in DIMENSIONS}
+            {d: dimension_scores(normalise(previous[d], profile.normalisation)) for d in present}
         )
     total = with_intervals(with_delta(total, prev_total), intervals["overall"])
     return normalised, ranks, total.select(list(OVERALL_SCHEMA)).cast(OVERALL_SCHEMA)

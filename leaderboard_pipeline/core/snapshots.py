@@ -23,6 +23,7 @@ import polars as pl
 from leaderboard_pipeline.config.profiles import Cleaning
 from leaderboard_pipeline.contract.months import previous_month
 from leaderboard_pipeline.core.cleaning import CUMULATIVE, PLATFORM_OF
+from leaderboard_pipeline.core.gaps import gap_notes
 
 SNAPSHOT_SCHEMA = {
     "month": pl.String,
@@ -96,9 +97,11 @@ def first_snapshots(snapshots: pl.DataFrame) -> pl.DataFrame:
 
 
 def baseline_notes(snapshots: pl.DataFrame, rules: Cleaning) -> list[str]:
-    """One line per month stored as a baseline and not ranked, for the operator."""
+    """One line per month stored as a baseline and not ranked, and per month ranked with platforms
+    missing (``gaps.gap_notes``: which, and which dimension is not ranked), for the operator."""
     notes = []
-    for month in unranked_months(snapshots, rules):
+    baselines = unranked_months(snapshots, rules)
+    for month in baselines:
         platforms = (
             snapshots.filter(pl.col("month") == month, pl.col("status") == "first")["platform"]
             .unique(maintain_order=True)
@@ -109,4 +112,5 @@ def baseline_notes(snapshots: pl.DataFrame, rules: Cleaning) -> list[str]:
             "downloads and no earlier snapshot is stored to difference against; the next month you run "
             "is ranked against this one"
         )
-    return notes
+    ranked = [m for m in snapshots["month"].unique().sort().to_list() if m not in baselines]
+    return notes + gap_notes(snapshots, ranked)

@@ -176,12 +176,15 @@ def metric_tables(
     orgs = ranked_orgs_of(raw["system_inputs"], clean_snapshots, profile)
     tables = metrics_layer(clean_models, clean_datasets, raw, months, profile, clean_snapshots)
     this_months = clean_models.filter(pl.col("month").is_in(months))
-    yield from publish(context, warehouse, "metrics", tables, metrics_checks(tables, orgs, this_months))
+    checks = metrics_checks(tables, orgs, this_months, clean_snapshots)
+    yield from publish(context, warehouse, "metrics", tables, checks)
 
 
-# the bootstrap ranks of the month itself; the dimensions' metrics of last month too (delta ranks)
+# the bootstrap ranks of the month itself; the dimensions' metrics of every earlier month too: delta
+# ranks compare with the last ranked month, which a skipped month (or the gap between a taken-over
+# archive and the first live month) puts further back than the previous one
 _METRIC_DEPS, _METRIC_INS = _inputs(
-    "metrics", {**dict.fromkeys(DIMENSIONS, with_previous_month), "rank_bootstrap": None}
+    "metrics", {**dict.fromkeys(DIMENSIONS, up_to_this_month), "rank_bootstrap": None}
 )
 
 
@@ -202,9 +205,11 @@ def score_tables(
     """Normalise, score and rank each dimension, then combine into the overall ranking."""
     metrics = _frames(metrics, "metrics_")
     tables = scores_layer(metrics, context.partition_keys, leaderboard.scoring_profile())
-    # The orgs ranked this month are those the metric step scored (a baseline month scores none).
-    orgs = ranked_orgs(metrics["system"].filter(pl.col("month").is_in(context.partition_keys)))
-    yield from publish(context, warehouse, "scores", tables, scores_checks(tables, orgs))
+    # The orgs ranked this month are those the metric step scored (a baseline month scores none; a
+    # dimension not ranked for a gap, none in that dimension).
+    this = {d: metrics[d].filter(pl.col("month").is_in(context.partition_keys)) for d in DIMENSIONS}
+    checks = scores_checks(tables, ranked_orgs(this["system"]), {d: ranked_orgs(t) for d, t in this.items()})
+    yield from publish(context, warehouse, "scores", tables, checks)
 
 
 LAYER_ASSETS = [raw_snapshot, clean_tables, metric_tables, score_tables]

@@ -40,5 +40,5 @@ def why_not(source: SnapshotSource, month: str, profile: Profile, warehouse: Pat
     except WarehouseError as exc:
         return str(exc)
     if month in ranked:
-        return f"{month} is already ranked in {warehouse} (rerun it with `leaderboard run --months {month}`)"
+        return f"{month} is already ranked in {warehouse} (rerun it with `leaderboard run --source {source.name} --months {month}`)"
     return None

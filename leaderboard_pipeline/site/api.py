@@ -122,9 +122,17 @@ def ranking_document(tables: SiteTables, month: str, ranking: str) -> dict:
         "ranking": ranking,
         "source": tables.source,
         "profile": tables.profile.name,
+        "gaps": gaps_document(tables, month),
+        "delta_from": tables.previous_ranked(month),
         "metrics": [_metric_meta(tables, ranking, c) for c in columns],
         "variants": variants,
     }
+
+
+def gaps_document(tables: SiteTables, month: str) -> dict:
+    """What the month's ranks are missing: each platform not collected (and which dimensions' numbers
+    lack its share), and each dimension not ranked because every platform it comes from is missing."""
+    return {"missing": tables.month_gaps(month), "unranked": tables.unranked(month)}
 
 
 def org_document(tables: SiteTables, org: str) -> dict:
@@ -233,9 +241,16 @@ _STRINGS = {"type": "array", "items": {"type": "string"}}
 _RANKED = {
     "rank": _RANK,
     "score": _MAYBE_NUMBER,
-    "delta_rank": {"type": ["integer", "null"], "description": "last month's rank minus this month's"},
-    "rank_low": {**_MAYBE_RANK, "description": "2.5 % bootstrap rank (null: not computed)"},
-    "rank_high": {**_MAYBE_RANK, "description": "97.5 % bootstrap rank (null: not computed)"},
+    "delta_rank": {
+        "type": ["integer", "null"],
+        "description": "the last ranked month's rank minus this month's (null: not ranked then)",
+    },
+    "rank_low": {
+        **_MAYBE_RANK,
+        "description": "2.5 % bootstrap rank (null: not resampled: the profile computes no intervals, "
+        "or nothing behind the values can be resampled, e.g. hand inputs)",
+    },
+    "rank_high": {**_MAYBE_RANK, "description": "97.5 % bootstrap rank (null: not resampled, as rank_low)"},
     "rank_best_loo": {**_MAYBE_RANK, "description": "best rank leaving one metric out (null: not computed)"},
     "rank_worst_loo": {
         **_MAYBE_RANK,
@@ -265,6 +280,31 @@ _METRIC_META = _closed(
         "definition": {"type": ["string", "null"]},
         "sources": _STRINGS,
     }
+)
+
+_GAPS = _closed(
+    {
+        "missing": {
+            "type": "array",
+            "description": "platforms not collected this month: the numbers of their dimensions lack their share",
+            "items": _closed(
+                {
+                    "platform": {"type": "string"},
+                    "name": {"type": "string"},
+                    "tables": _STRINGS,
+                    "dimensions": {"type": "array", "items": {"enum": list(DIMENSIONS)}},
+                    "detail": {"type": ["string", "null"], "description": "why it is missing"},
+                }
+            ),
+        },
+        "unranked": {
+            "type": "array",
+            "items": {"enum": list(DIMENSIONS)},
+            "description": "dimensions not ranked this month (every platform they come from is missing); "
+            "the overall ranking combines the others",
+        },
+    },
+    description="what the month's ranks are missing (both empty: nothing)",
 )
 
 SCHEMAS: dict[str, dict] = {
@@ -315,6 +355,11 @@ SCHEMAS: dict[str, dict] = {
             "ranking": _RANKING,
             "source": {"type": "string"},
             "profile": {"type": "string"},
+            "gaps": _GAPS,
+            "delta_from": {
+                "anyOf": [_MONTH, {"type": "null"}],
+                "description": "the ranked month delta_rank compares with (null: none)",
+            },
             "metrics": {"type": "array", "items": _METRIC_META},
             "variants": {
                 "type": "object",

@@ -49,9 +49,12 @@ def month_outcomes(
         if (month_clean := of(clean, month)) is not None:
             out += [("clean", o) for o in clean_checks(month_clean, profile.cleaning)]
             if (month_metrics := of(metrics, month)) is not None:
-                out += [("metrics", o) for o in metrics_checks(month_metrics, orgs, month_clean["models"])]
+                checks = metrics_checks(month_metrics, orgs, month_clean["models"], month_clean["snapshots"])
+                out += [("metrics", o) for o in checks]
         if (month_scores := of(scores, month)) is not None:
-            out += [("scores", o) for o in scores_checks(month_scores, orgs)]
+            month_metrics = of(metrics, month)
+            per_dim = {d: ranked_orgs(t) for d, t in month_metrics.items()} if month_metrics else None
+            out += [("scores", o) for o in scores_checks(month_scores, orgs, per_dim)]
         result[month] = out
     return result
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
+from leaderboard_pipeline.core.gaps import gap_rows
 from leaderboard_pipeline.core.intervals import INTERVAL_COLUMNS
 from leaderboard_pipeline.sources.archive import text_form
 
@@ -194,7 +195,8 @@ def export_month(
 ) -> list[Path]:
     """``<dim>-rank``, ``<dim>-accumulated-rank`` and ``<dim>-summary`` files of one month, the
     ``{data,model}-summary-delta`` files when ``previous`` reads last month's tables and it has a
-    summary, plus every stored score and metric table under ``tables/`` (``export_tables``).
+    summary, ``gaps`` (each platform table not collected and each dimension not ranked that month; no
+    rows: none), plus every stored score and metric table under ``tables/`` (``export_tables``).
 
     File and column names follow the profile's ``export`` section (osir-published uses the published
     names, so its files diff directly against the published ones; with ``inputs_text: as-read`` its
@@ -207,6 +209,8 @@ def export_month(
         _emit(frame, profile, out / stem, fmt, texts.get(stem))
         for stem, frame, _ in layout_files(read, profile, previous)
     ]
+    # what the month's ranks are missing, always written: no rows means every source was collected
+    written.append(_write(gap_rows(read("raw", "snapshot_manifest")), out / "gaps", fmt))
     return written + export_tables(read, out / "tables", fmt)
 
 

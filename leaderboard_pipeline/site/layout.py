@@ -77,13 +77,25 @@ def rank_text(
     high: int | None = None,
     best: int | None = None,
     worst: int | None = None,
+    *,
+    intervals: bool = False,
 ) -> str:
     """The rank, with its interval below it when the profile computes one (the leave-one-metric-out
-    range, when there is one, in the tooltip)."""
+    range, when there is one, in the tooltip). ``intervals``: the profile computes them, so a rank
+    without one was not resampled (nothing behind its values can be: hand inputs), which it says."""
     if rank is None:
         return "–"
     if low is None or high is None:
-        return str(rank)
+        if not intervals:
+            return str(rank)
+        hint = "not resampled: no item behind these values can be resampled (hand inputs), so no interval"
+        if best is not None and worst is not None:
+            hint += f"; leaving one metric out: {best} to {worst}"
+        # two short lines: it must fit the narrow rank column
+        return (
+            f'{rank}<span class="ci" style="white-space:normal" title="{e(hint)}">not re&shy;sampled</span>'
+        )
+
     hint = f"95 % of resamples rank it {low} to {high}" if low != high else f"every resample ranks it {low}"
     if best is not None and worst is not None:
         hint += f"; leaving one metric out: {best} to {worst}"
@@ -91,8 +103,8 @@ def rank_text(
     return f'{rank}<span class="ci" title="{e(hint)}">{shown}</span>'
 
 
-def rank_cell(rank: int | None, *interval: int | None, css: str = "") -> str:
-    return cell(rank, rank_text(rank, *interval), css=css)
+def rank_cell(rank: int | None, *interval: int | None, css: str = "", intervals: bool = False) -> str:
+    return cell(rank, rank_text(rank, *interval, intervals=intervals), css=css)
 
 
 def delta(value: int | None, has_previous: bool, css: str = "") -> str:

@@ -11,15 +11,18 @@ from leaderboard_pipeline.config.metric_catalog import SOURCE_NAMES
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Cleaning
 from leaderboard_pipeline.config.registry import load_registry, repo_coverage
 from leaderboard_pipeline.config.settings import DATA_DIR
+from leaderboard_pipeline.core.profile_diff import rank_changes
 from leaderboard_pipeline.core.quality import CHECKS
 from leaderboard_pipeline.site.formatting import month_ranges
 from leaderboard_pipeline.site.layout import Column, cell, e, grouped_rows, table, text_columns
-from leaderboard_pipeline.site.tables import SiteTables, category_of, intervals
+from leaderboard_pipeline.site.tables import PUBLISHED_PROFILE, SiteTables, category_of, intervals
 
 # What each cleaning switch means (the values themselves come from the active profile).
 SWITCHES = {
     "case_sensitive_orgs": "platform namespaces resolve to organisations case-sensitively",
     "label_case_fallback": "labels are looked up ignoring case when the exact key is missing",
+    "published_labels": "a live month taken over from the published leaderboard uses its published label "
+    "files by exact key (our rules elsewhere)",
     "count_duplicates": "a record listed twice in one crawl counts twice",
     "min_model_downloads": "monthly downloads a model needs to count",
     "min_language_model_parameters": "parameters a language model needs to count (null: no threshold)",
@@ -83,10 +86,11 @@ def _conventions(tables: SiteTables) -> str:
     interval = (
         "<dt>Rank interval</dt><dd>the small range under a rank: where 95 % of bootstrap resamples of the "
         "items behind the metrics rank the organisation (2.5 % to 97.5 %), and on the organisation pages the "
-        "best and worst rank when each metric is left out in turn. Hand-input metrics have no items to "
-        "resample.</dd>"
+        "best and worst rank when each metric is left out in turn. A ranking with nothing to resample (hand "
+        "inputs only: system and benchmark without code repositories) says “not resampled”, never ±0.</dd>"
         if has_intervals
-        else "<dt>Rank interval</dt><dd>not computed by this profile (no interval is shown).</dd>"
+        else "<dt>Rank interval</dt><dd>not computed by this profile: no rank is resampled, so none says how "
+        "sure it is.</dd>"
     )
     return (
         '<dl class="facts">'
@@ -99,8 +103,19 @@ def _conventions(tables: SiteTables) -> str:
         "score takes the next integer (1, 2, 2, 3).</dd>"
         f"<dt>Overall</dt><dd>{formula} (combine method <code>{e(profile.combine)}</code>). The accumulated "
         "overall ranking combines accumulated data and model with the monthly system and benchmark ranks.</dd>"
-        "<dt>Rank change</dt><dd>last month's rank − this month's rank (▲ moved up, ▼ moved down; new: not "
-        "ranked last month).</dd>"
+        "<dt>Rank change</dt><dd>the last ranked month's rank − this month's rank (▲ moved up, ▼ moved down; "
+        "new: not ranked then). "
+        + (
+            "The last ranked month is the calendar previous month only (the published rule)."
+            if profile.cleaning.previous_snapshot == "previous_month"
+            else "A month the series skipped is bridged: the comparison is with the latest earlier ranked "
+            "month, which the column header names when it is not the previous month."
+        )
+        + "</dd>"
+        "<dt>Gaps</dt><dd>a platform that could not be collected is a gap of its month, said on every page "
+        "and file with the month's ranks; a dimension whose every platform is missing (data: all four "
+        "dataset platforms; model: Hugging Face and ModelScope) is not ranked that month, and the overall "
+        "ranking combines the other dimensions, weighted as usual.</dd>"
         f"{interval}"
         "<dt>Monthly and accumulated</dt><dd>monthly: the month's downloads (Hugging Face's rolling 30 days, "
         "the difference of cumulative totals elsewhere); accumulated: every month up to this one added up, "
@@ -137,6 +152,104 @@ def _repository_coverage() -> str:
         "leaderboard's evidence lists. Contributor activity is measured only on these.</p>"
         + table(header, rows, css="plain")
     )
+
+
+def _published(tables: SiteTables) -> str:
+    """How this profile's ranks differ from the published ones, for the months that have a published
+    ranking (the archive's, and those a live series took over from it): from the ranks the published
+    profile stored in the same warehouse, so the page recomputes nothing."""
+    months = tables.published_months()
+    if not months:
+        return ""
+    profile = tables.profile
+    head = '<h2 id="published">How these ranks differ from the published leaderboard</h2>'
+    if profile.name == PUBLISHED_PROFILE:
+        return head + (
+            f"<p>This site ranks with <code>{e(PUBLISHED_PROFILE)}</code>, the published leaderboard's own "
+            f"computation: for {e(month_ranges(tables.months, set(months)))} its ranks are the published ones. "
+            "Months collected since are ranked by the same method from the collected data.</p>"
+        )
+    source = tables.source if tables.source in ("archive", "live") else "archive"
+    command = f"leaderboard run --source {source} --profile {PUBLISHED_PROFILE}"
+    if tables.published is None:
+        return head + (
+            f"<p>{e(month_ranges(tables.months, set(months)))} have a published ranking, computed by another "
+            f"method than <code>{e(profile.name)}</code>'s. <code>{e(command)}</code> stores the published "
+            "ranks beside these, and the next site build shows here who they move.</p>"
+        )
+    ours = {"overall": tables.overall, **tables.ranks}
+    stored = set(tables.published["overall"]["month"].to_list())
+    partial = (
+        ""
+        if set(months) <= stored
+        else f" Only {e(month_ranges(tables.months, stored))} here: <code>{e(command)}</code> stores the "
+        "published ranks of every month, and the next site build shows them all."
+    )
+    counts, latest = [], None
+    for month in months:
+        changes = _changes(tables.published, ours, month)
+        if changes is None:
+            continue
+        counts.append(
+            cell(month, text=True)
+            + "".join(
+                cell(n, str(n))
+                for n in (changes.filter(pl.col("ranking") == r).height for r in ("overall", *DIMENSIONS))
+            )
+        )
+        latest = (month, changes)
+    if latest is None:
+        return ""
+    month, changes = latest
+    shown = changes.filter(pl.col("ranking") == "overall").sort("rank_published", nulls_last=True)
+    rows = [
+        cell(r["org"], text=True)
+        + cell(r["rank_published"], str(r["rank_published"] or "–"))
+        + cell(r["rank"], str(r["rank"] or "–"))
+        for r in shown.iter_rows(named=True)
+    ]
+    return (
+        head + f"<p>The published leaderboard ranks with its own method (profile <code>{e(PUBLISHED_PROFILE)}"
+        f"</code> reproduces it exactly from its inputs); this site ranks the same inputs with "
+        f"<code>{e(profile.name)}</code>. Organisations whose monthly rank differs, per month and ranking "
+        f"(of {e(month_ranges(tables.months, set(months)))}, the months with a published ranking).{partial}</p>"
+        + table(
+            [Column("Month", numeric=False), *(Column(r.title()) for r in ("overall", *DIMENSIONS))],
+            counts,
+            css="plain",
+        )
+        + f"<h3>Overall ranks of {e(month)}: published and here</h3>"
+        + (
+            table(
+                [Column("Organisation", numeric=False), Column("Published", ascending=True), Column("Here")],
+                rows,
+                css="plain",
+            )
+            if rows
+            else '<p class="muted">The same overall ranks.</p>'
+        )
+        + '<p class="muted">Which setting of the method moves whom: <code>leaderboard diff-profiles '
+        f"--source {e(source)} --month {e(month)} --switches</code>.</p>"
+    )
+
+
+def _changes(published: dict[str, pl.DataFrame], ours: dict[str, pl.DataFrame], month: str):
+    """(ranking, org, rank_published, rank) of the orgs whose monthly rank differs in ``month``."""
+
+    def ranks(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+        return pl.concat(
+            [
+                f.filter((pl.col("month") == month) & (pl.col("variant") == "monthly")).select(
+                    pl.lit(r).alias("ranking"), "org", "rank"
+                )
+                for r, f in frames.items()
+            ]
+        )
+
+    theirs = ranks(published)
+    if theirs.is_empty():
+        return None
+    return rank_changes(theirs, ranks(ours)).rename({"rank_a": "rank_published", "rank_b": "rank"})
 
 
 def method_page(tables: SiteTables) -> str:
@@ -185,6 +298,7 @@ def method_page(tables: SiteTables) -> str:
         parts.append(f'<h2 id="{e(dim)}">{e(dim.title())} metrics</h2>{intro}')
         header = text_columns("Metric", "Kind", "Definition", "Sources", "Months with values")
         parts.append(table(header, grouped_rows(len(header), groups.items()), css="plain definitions"))
+    parts.append(_published(tables))
     parts.append(_repository_coverage())
     parts.append("<h2>Filters and cleaning switches</h2>")
     rules = profile.cleaning

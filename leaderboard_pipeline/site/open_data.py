@@ -94,7 +94,13 @@ def open_data_page(tables: SiteTables, month: str, files: list[Path], out: Path)
     by_stem = _by_stem(files, out / DOWNLOADS / month)
     rows = []
     for stem in sorted(by_stem, key=lambda s: (s.startswith("tables/"), s)):
-        what = "stored table (long, both variants)" if stem.startswith("tables/") else "published layout"
+        what = (
+            "stored table (long, both variants)"
+            if stem.startswith("tables/")
+            else "what the month's ranks are missing (no rows: nothing)"
+            if stem == "gaps"
+            else "published layout"
+        )
         rows.append(
             cell(stem, text=True)
             + cell(what, text=True)

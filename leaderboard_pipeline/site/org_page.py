@@ -9,6 +9,7 @@ import polars as pl
 from leaderboard_pipeline.config.curated import DEFAULT_ORG
 from leaderboard_pipeline.config.metric_catalog import SOURCE_NAMES
 from leaderboard_pipeline.config.profiles import DIMENSIONS
+from leaderboard_pipeline.contract.months import previous_month
 from leaderboard_pipeline.site.charts import bar_chart, rank_chart
 from leaderboard_pipeline.site.formatting import format_score, known_count
 from leaderboard_pipeline.site.layout import (
@@ -25,7 +26,7 @@ from leaderboard_pipeline.site.layout import (
     unknown_html,
     value_cell,
 )
-from leaderboard_pipeline.site.rankings import gap_notes
+from leaderboard_pipeline.site.rankings import gap_banner, gap_notes
 from leaderboard_pipeline.site.tables import ACCUMULATED, RANKINGS, SiteTables, category_of
 
 ITEMS_SHOWN = 15
@@ -247,14 +248,18 @@ def org_page(data: OrgData, org: str, month: str) -> str:
         history_rows,
     )
     change = current["delta_rank"]
+    last = tables.previous_ranked(month)
+    since = "last month" if last is None or last == previous_month(month) else last
     delta_text = (
         ("new this month" if months.index(month) else "first ranked month")
         if change is None
-        else "no change since last month"
+        else f"no change since {since}"
         if change == 0
-        else f"{'up' if change > 0 else 'down'} {abs(change)} since last month"
+        else f"{'up' if change > 0 else 'down'} {abs(change)} since {since}"
     )
     rank = str(current["rank"])
+    if tables.profile.intervals is not None and current.get("rank_low") is None:
+        rank += ' <span class="muted">(not resampled this month: no interval)</span>'
     if current.get("rank_low") is not None and current.get("rank_high") is not None:
         rank += f' <span class="muted">(95 % interval {current["rank_low"]}–{current["rank_high"]}'
         if current.get("rank_best_loo") is not None and current.get("rank_worst_loo") is not None:
@@ -271,7 +276,8 @@ def org_page(data: OrgData, org: str, month: str) -> str:
     return (
         f'<h1>{e(org)} · <span class="month">{e(month)}</span></h1>'
         f'<div class="controls">{month_select(months, month, slug)}</div>'
-        f'<dl class="facts"><dt>Overall rank</dt><dd>{rank} '
+        + gap_banner(tables, month, depth=1)
+        + f'<dl class="facts"><dt>Overall rank</dt><dd>{rank} '
         f'(<a href="../overall-{e(month)}.html">ranking</a>; {e(delta_text)})</dd>'
         f"<dt>Overall score</dt><dd>{format_score(current['score'])}</dd>"
         f"<dt>Ranked in</dt><dd>{len(months)} of {len(tables.months)} months</dd>"

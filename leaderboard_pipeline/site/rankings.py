@@ -7,6 +7,7 @@ import polars as pl
 
 from leaderboard_pipeline.config.metric_catalog import SOURCE_NAMES
 from leaderboard_pipeline.config.profiles import DIMENSIONS
+from leaderboard_pipeline.contract.months import previous_month
 from leaderboard_pipeline.site.charts import distribution_chart, movers_chart
 from leaderboard_pipeline.site.formatting import format_score, format_value, is_unknown
 from leaderboard_pipeline.site.layout import (
@@ -30,6 +31,7 @@ from leaderboard_pipeline.site.open_data import file_links, ranking_stem, summar
 from leaderboard_pipeline.site.tables import (
     ACCUMULATED,
     INTERVALS,
+    PUBLISHED_PROFILE,
     SiteTables,
     category_of,
     has_previous,
@@ -42,33 +44,129 @@ from leaderboard_pipeline.site.tables import (
 MOVERS_SHOWN = 10
 
 
-def lead_columns() -> list[Column]:
-    """The columns every ranking table starts with: rank, organisation, rank change, score."""
+def lead_columns(tables: SiteTables | None = None, month: str | None = None) -> list[Column]:
+    """The columns every ranking table starts with: rank, organisation, rank change, score. The rank
+    change says what it compares with when that is not the calendar previous month (a skipped month,
+    the archive a live series took over)."""
+    last = tables.previous_ranked(month) if tables is not None and month is not None else None
+    note = f"vs {last}" if last and month and last != previous_month(month) else "vs last month"
     return [
         Column("Rank", ascending=True, key="rank", sticky=1),
         Column("Organisation", numeric=False, key="org", sticky=2),
-        Column("Δ rank", note="vs last month", key="delta"),
+        Column("Δ rank", note=note, key="delta"),
         Column("Score", key="score"),
     ]
 
 
+def resampled(tables: SiteTables, month: str) -> bool:
+    """Whether any ranking of ``month`` was resampled: then a rank that was not says so, cell by cell;
+    otherwise the caption says it once."""
+    frames = (tables.overall, *tables.ranks.values())
+    return tables.profile.intervals is not None and any(
+        f.filter((pl.col("month") == month) & pl.col("rank_low").is_not_null()).height
+        for f in frames
+        if "rank_low" in f.columns
+    )
+
+
 def lead_cells(tables: SiteTables, row: dict, month: str, previous: bool) -> str:
     org = row["org"]
+    computed = resampled(tables, month)
     return (
-        rank_cell(row["rank"], *(row.get(c) for c in INTERVALS), css="sticky-1")
+        rank_cell(row["rank"], *(row.get(c) for c in INTERVALS), css="sticky-1", intervals=computed)
         + f'<td class="text sticky-2" data-v="{e(org)}"><a href="{e(org_href(tables, org, month))}">{e(org)}</a></td>'
         + delta(row["delta_rank"], previous)
         + score_cell(row["score"])
     )
 
 
-def interval_note(frame: pl.DataFrame) -> str:
+def interval_note(tables: SiteTables, frame: pl.DataFrame, month: str) -> str:
+    if tables.profile.intervals is None:
+        return (
+            f" Ranks are not resampled: profile {tables.profile.name} computes no rank intervals, so no rank "
+            "here says how sure it is."
+        )
+    if not resampled(tables, month):
+        why = (
+            "a dimension is not ranked, and intervals resample the four dimensions together"
+            if tables.unranked(month)
+            else "nothing behind the values can be (hand inputs)"
+        )
+        return f" Ranks are not resampled this month: {why}."
     if not intervals(frame):
-        return ""
+        return " Ranks are not resampled: nothing behind these values can be (hand inputs)."
     return (
         " The small range under a rank is its 95 % interval over bootstrap resamples of the items behind "
-        "the metrics (method page)."
+        "the metrics (method page); “not resampled” marks a rank with nothing behind it to resample "
+        "(hand inputs)."
     )
+
+
+def gap_banner(tables: SiteTables, month: str, depth: int = 0) -> str:
+    """Every gap of ``month`` where its ranks appear: each platform not collected and what it feeds, and
+    each dimension not ranked for it (the overall then combines the others)."""
+    gaps, unranked = tables.month_gaps(month), tables.unranked(month)
+    if not gaps and not unranked:
+        return ""
+    up = "../" * depth
+    items = [
+        f"<li><strong>{e(g['name'])} was not collected</strong>"
+        f"{': ' + e(g['detail']) if g['detail'] else ''}. Its share is missing from the "
+        f"{e(', '.join(g['dimensions']))} numbers this month.</li>"
+        for g in gaps
+    ]
+    for dim in unranked:
+        sources = ", ".join(dict.fromkeys(g["name"] for g in gaps if dim in g["dimensions"]))
+        items.append(
+            f"<li><strong>The {e(dim)} dimension is not ranked in {e(month)}</strong>: every platform it comes "
+            f"from ({e(sources)}) was missing, and curated constants alone rank nothing.</li>"
+        )
+    if unranked:
+        rest = [d for d in DIMENSIONS if d not in unranked]
+        items.append(f"<li>The overall ranking of {e(month)} combines {e(', '.join(rest))} only.</li>")
+    return (
+        f'<div class="gap-note" role="note"><p><strong>{e(month)} is ranked with gaps</strong> '
+        f'(<a href="{up}quality-{e(month)}.html#gaps">data quality</a>):</p><ul>{"".join(items)}</ul></div>'
+    )
+
+
+def dimension_gaps(tables: SiteTables, month: str, dimension: str, columns: list[str]) -> str:
+    """A dimension page's gaps: the dimension not ranked, the platforms missing from its numbers (which
+    columns), and the month's other gaps, which leave this ranking whole but not the overall one."""
+    unranked = tables.unranked(month)
+    parts = []
+    if dimension in unranked:
+        sources = ", ".join(g["name"] for g in tables.month_gaps(month) if dimension in g["dimensions"])
+        parts.append(
+            f'<p class="gap-note" role="note"><strong>The {e(dimension)} dimension is not ranked in '
+            f"{e(month)}</strong>: every platform it comes from ({e(sources)}) was missing, and curated "
+            f'constants alone rank nothing (<a href="quality-{e(month)}.html#gaps">data quality</a>).</p>'
+        )
+    parts.append(gap_notes(tables, month, dimension, columns))
+    elsewhere = [g for g in tables.month_gaps(month) if dimension not in g["dimensions"]]
+    if elsewhere:
+        names = "; ".join(f"{g['name']} ({', '.join(g['dimensions'])})" for g in elsewhere)
+        parts.append(
+            f'<p class="gap-note" role="note">{e(month)} has gaps in other dimensions ({e(names)}): the '
+            f"{e(dimension)} numbers have all their sources, the overall ranking lacks their share "
+            f'(<a href="quality-{e(month)}.html#gaps">data quality</a>).</p>'
+        )
+    return "".join(parts)
+
+
+def profile_statement(tables: SiteTables) -> str:
+    """Which leaderboard the page shows: the profile, and for a source with a published ranking whether
+    these are the published ranks."""
+    profile = tables.profile
+    text = f"Ranked with profile <code>{e(profile.name)}</code>: {e(profile.description)}"
+    if profile.name == PUBLISHED_PROFILE:
+        text += " These are the published leaderboard's ranks, computed from its own inputs."
+    elif tables.published_months():
+        text += (
+            " This is not the published leaderboard's method: "
+            '<a href="method.html#published">how its ranks differ from the published ones</a>.'
+        )
+    return f'<p class="profile-statement">{text}</p>'
 
 
 def _movers(frame: pl.DataFrame, title: str) -> str:
@@ -114,10 +212,11 @@ def _download_bar(tables: SiteTables, month: str, ranking: str, variant: str) ->
 def overall_page(tables: SiteTables, month: str) -> str:
     previous = has_previous(tables, month)
     variants = variants_of(tables, month)
+    unranked = tables.unranked(month)
     sections = []
     for variant in variants:
         rows = rank_rows(tables, month, variant)
-        columns = lead_columns()
+        columns = lead_columns(tables, month)
         for dim in DIMENSIONS:
             note = "monthly" if variant == "accumulated" and dim not in ACCUMULATED else ""
             columns += [
@@ -130,11 +229,14 @@ def overall_page(tables: SiteTables, month: str) -> str:
         for r in rows.iter_rows(named=True):
             cells = lead_cells(tables, r, month, previous)
             for dim in DIMENSIONS:
-                cells += rank_cell(r[f"{dim}_rank"], *(r.get(f"{dim}_{c}") for c in INTERVALS))
+                computed = resampled(tables, month) and dim not in unranked
+                cells += rank_cell(
+                    r[f"{dim}_rank"], *(r.get(f"{dim}_{c}") for c in INTERVALS), intervals=computed
+                )
                 cells += score_cell(r[f"{dim}_score"])
             body.append(cells)
         caption = f"{variant.title()} overall ranking, {e(month)}: {rows.height} organisations." + e(
-            interval_note(tables.overall)
+            interval_note(tables, tables.overall.filter(pl.col("month") == month), month)
         )
         sections.append(
             f'<section class="variant" data-variant="{e(variant)}"><h2>{e(variant.title())}</h2>'
@@ -143,7 +245,11 @@ def overall_page(tables: SiteTables, month: str) -> str:
             + _download_bar(tables, month, "overall", variant)
             + "</div>"
             + '<div class="aside">'
-            + (_movers(rows, f"Biggest {variant} rank changes since last month") if previous else "")
+            + (
+                _movers(rows, f"Biggest {variant} rank changes since {_since(tables, month)}")
+                if previous
+                else ""
+            )
             + _distributions(tables, month, variant)
             + "</div></div></section>"
         )
@@ -158,7 +264,9 @@ def overall_page(tables: SiteTables, month: str) -> str:
         f'<p class="lead">The overall score is the {e(combine)} (<a href="method.html">method</a>). Search, '
         "filter and sort the table; pick an organisation for its page, or "
         f'<a href="compare-{e(month)}.html">compare</a> up to four.</p>'
-        f'<div class="controls">{month_select(tables.months, month, "overall")}{variant_toggle(variants)}</div>'
+        + profile_statement(tables)
+        + gap_banner(tables, month)
+        + f'<div class="controls">{month_select(tables.months, month, "overall")}{variant_toggle(variants)}</div>'
         + filters([(d, d.title()) for d in DIMENSIONS], "Dimension", movers=previous)
         + "".join(sections)
     )
@@ -205,6 +313,11 @@ def metric_cell(
     return f'<td class="{css}" data-v="{sortable(value)}" data-n="{shown}"{bar}>{e(format_value(value, kind))}{gap}</td>'
 
 
+def _since(tables: SiteTables, month: str) -> str:
+    last = tables.previous_ranked(month)
+    return "last month" if last is None or last == previous_month(month) else last
+
+
 def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
     previous = has_previous(tables, month)
     profile = tables.profile
@@ -233,7 +346,7 @@ def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
         )
         # A column whose values are all equal carries no information this month: say so once, on its header.
         scored = set(normalised.filter(pl.col("normalised").is_not_null())["metric"].to_list())
-        columns = lead_columns()
+        columns = lead_columns(tables, month)
         for m in metrics:
             category = category_of(profile, dimension, m)
             entry = entries[m]
@@ -261,7 +374,7 @@ def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
             f"the metric's value; the bar behind it and the <em>Normalised</em> view show it scaled per column "
             f"({e(profile.normalisation)}). A column marked “not scored” carries no information this month (every "
             "organisation has the same value) and is left out of the mean. Hover a header for its definition."
-            + e(interval_note(tables.ranks[dimension]))
+            + e(interval_note(tables, tables.ranks[dimension].filter(pl.col("month") == month), month))
         )
         scores = [(o, s) for o, s in zip(ranks["org"], ranks["score"], strict=True) if s is not None]
         chart = distribution_chart(scores, f"{dimension.title()} scores, {month} ({variant})")
@@ -286,7 +399,7 @@ def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
         "definitions</a>).</p>"
         f'<div class="controls">{month_select(tables.months, month, dimension)}{variant_toggle(variants)}'
         f"{toggle('show', [('values', 'Values'), ('normalised', 'Normalised')], 'values or normalised')}</div>"
-        + gap_notes(tables, month, dimension, metrics)
+        + dimension_gaps(tables, month, dimension, metrics)
         + note
         + filters([(group_of[c], c or "Other") for c in categories], "Category", movers=previous)
         + "".join(sections)

@@ -13,12 +13,19 @@ from pathlib import Path
 
 import polars as pl
 
-from leaderboard_pipeline.config.metric_catalog import Catalog, MetricEntry, describe, load_catalog
+from leaderboard_pipeline.config.metric_catalog import (
+    SOURCE_NAMES,
+    Catalog,
+    MetricEntry,
+    describe,
+    load_catalog,
+)
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
 from leaderboard_pipeline.contract.raw_tables import empty_raw
 from leaderboard_pipeline.core.cleaning import PLATFORM_OF
+from leaderboard_pipeline.core.gaps import affected_dimensions, unranked_by_month
 from leaderboard_pipeline.core.intervals import INTERVAL_COLUMNS
-from leaderboard_pipeline.core.layers import DATASET_TABLES, MODEL_TABLES
+from leaderboard_pipeline.core.layers import DATASET_TABLES, MODEL_TABLES, last_ranked_month
 from leaderboard_pipeline.core.metrics import VARIANTS
 from leaderboard_pipeline.sources.live import TABLE_PLATFORMS
 from leaderboard_pipeline.warehouse import RAW_SCHEMA, WarehouseError, connect, stored_months
@@ -26,6 +33,8 @@ from leaderboard_pipeline.warehouse import RAW_SCHEMA, WarehouseError, connect, 
 # raw table -> the platform a gap is shown under (code repositories: the detail names the forge)
 PLATFORM_KEY_OF = {table: platforms[0] for table, platforms in TABLE_PLATFORMS.items()}
 
+# The profile that reproduces the published leaderboard: what "the published ranks" are computed with.
+PUBLISHED_PROFILE = "osir-published"
 # Accumulated rankings exist for these dimensions only; system and benchmark inputs are monthly.
 ACCUMULATED = ("data", "model")
 RANKINGS = ("overall", *DIMENSIONS)
@@ -60,6 +69,10 @@ class SiteTables:
     catalog: Catalog = field(default_factory=dict)
     source: str = ""  # demo | archive | live (or what the manifest says when the caller does not)
     slugs: dict[str, str] = field(default_factory=dict)  # org -> file stem of its page
+    # The ranks the published method gives the same months (profile osir-published: stored in the
+    # warehouse, or else computed from the stored raw tables for the latest month with a published
+    # ranking), when the site shows another profile: ranking ("overall" or a dimension) -> rank table.
+    published: dict[str, pl.DataFrame] | None = None
 
     @property
     def latest(self) -> str:
@@ -93,6 +106,51 @@ class SiteTables:
     def gap_platforms(self, month: str) -> dict[str, str]:
         """platform key -> detail of every platform recorded missing in ``month``."""
         return self._gaps_by_month.get(month, {})
+
+    def unranked(self, month: str) -> list[str]:
+        """The dimensions not ranked in ``month``: every platform they come from was missing."""
+        return self._unranked.get(month, [])
+
+    @cached_property
+    def _unranked(self) -> dict[str, list[str]]:
+        return unranked_by_month(self.manifest)
+
+    def month_gaps(self, month: str) -> list[dict]:
+        """One entry per platform missing in ``month``: platform key, name, tables, dimensions, detail."""
+        out: dict[str, dict] = {}
+        for r in self.manifest.filter((pl.col("month") == month) & (pl.col("status") == "missing")).iter_rows(
+            named=True
+        ):
+            key = PLATFORM_KEY_OF.get(r["table"], r["table"])
+            entry = out.setdefault(
+                key,
+                {
+                    "platform": key,
+                    "name": SOURCE_NAMES.get(key, key),
+                    "tables": [],
+                    "dimensions": [],
+                    "detail": r["detail"],
+                },
+            )
+            entry["tables"].append(r["table"])
+            entry["dimensions"] += [
+                d for d in affected_dimensions(r["table"]) if d not in entry["dimensions"]
+            ]
+        return list(out.values())
+
+    def published_months(self) -> list[str]:
+        """The months shown that have a published ranking: the archive's, and the months a live series
+        took over from it (their platform files read from the published folder, not collected)."""
+        if self.source not in ("archive", "live"):
+            return []
+        read = self.manifest.filter(
+            pl.col("table").is_in(list(PLATFORM_OF)) & pl.col("source").is_in(["archive", "live"])
+        )
+        return [m for m in self.months if m in set(read["month"].to_list())]
+
+    def previous_ranked(self, month: str) -> str | None:
+        """The month ``month``'s rank changes compare with (``layers.last_ranked_month``)."""
+        return last_ranked_month(self.months, month, self.profile.cleaning)
 
     def missing_sources(self, month: str, dimension: str, column: str) -> list[str]:
         """The platforms a metric's numbers come from that were missing in ``month``."""
@@ -197,15 +255,54 @@ def load(
 ) -> SiteTables:
     months = stored_months(warehouse, "scores", "overall", profile.name)
     if not months:
+        where = f" --source {source}" if source else ""
         raise WarehouseError(
-            f"{warehouse}: no scores for profile {profile.name} (run `leaderboard run --profile {profile.name}`)"
+            f"{warehouse}: no scores for profile {profile.name} "
+            f"(run `leaderboard run{where} --profile {profile.name}`)"
         )
 
     with connect(warehouse, read_only=True) as con:
         tables = _load(Reader(con, profile.name), warehouse, profile, months)
+        if profile.name != PUBLISHED_PROFILE:
+            tables.published = _ranks(Reader(con, PUBLISHED_PROFILE, months))
     tables.catalog = load_catalog() if catalog is None else catalog
     tables.source = source or _manifest_source(sorted(tables.manifest["source"].drop_nulls().unique()))
+    published = tables.published_months()
+    if profile.name != PUBLISHED_PROFILE and tables.published is None and published:
+        with connect(warehouse, read_only=True) as con:
+            tables.published = _published_ranks(con, published[-1])
     return tables
+
+
+def _published_ranks(con, month: str) -> dict[str, pl.DataFrame]:
+    """The published method's monthly ranks of ``month``, from the stored raw tables (the published
+    profile differences against the calendar previous month only, so two months are enough), for a
+    warehouse that holds no ``osir-published`` scores: the method page can say how far this profile's
+    ranks are from the published ones without another run."""
+    from leaderboard_pipeline.config.profiles import load_profile
+    from leaderboard_pipeline.contract.months import previous_month
+    from leaderboard_pipeline.contract.raw_tables import RAW_TABLES
+    from leaderboard_pipeline.core.profile_diff import monthly_ranks
+
+    months = [previous_month(month), month]
+    read = Reader(con, PUBLISHED_PROFILE, months)
+    raw = {t: f if (f := read("raw", t)) is not None else empty_raw(t) for t in RAW_TABLES}
+    present = sorted(set(raw["snapshot_manifest"]["month"].to_list()))
+    ranks = monthly_ranks(raw, present, month, load_profile(PUBLISHED_PROFILE))
+    return {
+        r: ranks.filter(pl.col("ranking") == r).select(
+            pl.lit(month).alias("month"), pl.lit("monthly").alias("variant"), "org", "rank"
+        )
+        for r in ("overall", *DIMENSIONS)
+    }
+
+
+def _ranks(read: Reader) -> dict[str, pl.DataFrame] | None:
+    """Every ranking of another profile stored in the same warehouse (None when it has none)."""
+    frames = {"overall": read("scores", "overall"), **{d: read("scores", f"{d}_rank") for d in DIMENSIONS}}
+    if any(f is None for f in frames.values()) or frames["overall"].is_empty():
+        return None
+    return frames
 
 
 def _manifest_source(sources: list[str]) -> str:
@@ -292,7 +389,8 @@ def rank_rows(tables: SiteTables, month: str, variant: str) -> pl.DataFrame:
 
 
 def has_previous(tables: SiteTables, month: str) -> bool:
-    return tables.months.index(month) > 0
+    """Whether ``month``'s rank changes compare with an earlier ranking."""
+    return tables.previous_ranked(month) is not None
 
 
 def category_of(profile: Profile, dimension: str, metric: str) -> str:

@@ -219,7 +219,10 @@ def _parse_labels(path: Path, table: str, _mtime_ns: int, _size: int) -> pl.Data
         labels = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise SourceError(f"{path}: cannot read labels ({exc})") from exc
-    columns = [c for c in RAW_SCHEMAS[table] if c not in ("month", "key")]
+    if not isinstance(labels, dict):
+        raise SourceError(f"{path}: labels must be one JSON object keyed by '<namespace>/<name>'")
+    # origin is ours to say, never read from the file
+    columns = [c for c in RAW_SCHEMAS[table] if c not in ("month", "key", "origin")]
     for key, value in labels.items():
         if not isinstance(value, dict):
             raise SourceError(f"{path}: label {key!r} must be an object")
@@ -316,6 +319,14 @@ class ArchiveSource:
         tables["input_evidence"] = empty_raw("input_evidence")
         tables["snapshot_manifest"] = files_manifest(manifest)
         return tables
+
+
+def has_raw_files(folder: Path) -> bool:
+    """A dated folder holding any raw platform file is a crawled (archive) month; one with only hand
+    inputs is a month still to be collected."""
+    return any(
+        (folder / platform / f"raw-{kind}-info.jsonl").exists() for platform, kind in PLATFORM_TABLES.values()
+    )
 
 
 def files_manifest(entries: list[tuple]) -> pl.DataFrame:

@@ -84,5 +84,7 @@ def make_source(
         inputs = default_root()
         mode = cassettes or os.environ.get("LEADERBOARD_CASSETTES") or "off"
         live = _live(mode, overrides, settings.cassette_dir(), allow_missing, progress)
-        return CombinedSource(live, inputs, name="live", archive_months=False)
+        # The inputs folder's months with raw files are the published archive this live series takes
+        # over (none in a folder of hand inputs only): one warehouse, one history.
+        return CombinedSource(live, inputs, name="live", published=True)
     raise SourceError(f"unknown source {kind!r} (one of {', '.join(SOURCES)})")

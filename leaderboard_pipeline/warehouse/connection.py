@@ -89,7 +89,9 @@ def connect(path: Path | str, read_only: bool = False, config: dict | None = Non
             except OSError as exc:
                 raise WarehouseError(f"{path}: cannot create its folder ({exc.strerror})") from None
         elif not path.exists():
-            raise WarehouseError(f"{path}: no warehouse yet (run `leaderboard run` first)")
+            # a per-source warehouse is named after its source (settings.warehouse_path)
+            source = f" --source {path.stem}" if path.stem in ("demo", "archive", "live") else ""
+            raise WarehouseError(f"{path}: no warehouse yet (run `leaderboard run{source}` first)")
     con = _open(path, read_only, config or {})
     try:
         yield con

@@ -158,7 +158,8 @@ def write_layer(
                 raise WarehouseError(
                     f"{path}: the source's raw data differs from what is stored for {', '.join(refused[:6])}"
                     f"{' and more' if len(refused) > 6 else ''}; raw partitions are immutable "
-                    "(pass --replace-raw to `leaderboard run` if the change is intended)"
+                    f"(pass --replace-raw to `leaderboard run{' --source ' + source if source else ''}` if "
+                    "the change is intended)"
                 )
             for table, to_write in plan.items():
                 if not to_write:

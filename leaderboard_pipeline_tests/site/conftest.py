@@ -18,11 +18,15 @@ from leaderboard_pipeline.sources.factory import make_source
 from leaderboard_pipeline.warehouse import write_layer
 
 
-def build_warehouse(path: Path, source_name: str, archive: Path | None = None, profile=None) -> Path:
+def build_warehouse(
+    path: Path, source_name: str, archive: Path | None = None, profile=None, mutate=None
+) -> Path:
+    """``mutate(raw)``: change the raw tables before the layers run (e.g. a platform missing)."""
     profile = profile or load_profile(settings.DEFAULT_PROFILE)
     source = make_source(source_name, archive)
     months = source.months()
     raw = raw_layer([source.read_month(m) for m in months])
+    raw = mutate(raw) if mutate else raw
     clean = clean_layer(raw, months, profile)
     metrics = metrics_layer(clean["models"], clean["datasets"], raw, months, profile, clean["snapshots"])
     scores = scores_layer(metrics, months, profile)
@@ -107,3 +111,49 @@ def archive_site(tmp_path_factory) -> Path:
         f"site: {report.pages} pages, {report.files} files, {report.bytes} bytes in {report.seconds:.1f} s"
     )
     return base / "site"
+
+
+# A month collected with platforms missing (``run --allow-missing``), as the live source records it (a
+# platform's every table): Hugging Face and ModelScope (the model dimension's every platform: it is not
+# ranked; the data dimension keeps BAAI's datasets) and OpenDataLab.
+GAP_MONTH = "2025-03"
+_HF = "HuggingFace missing: HuggingFace: org 'BAAI': GET /api/models: gave up after 5 attempts (HTTP 503)"
+_MS = "ModelScope missing: ModelScope: org 'Ali': PUT /api/v1/dolphin/models: HTTP 503"
+GAP_TABLES = {
+    "hf_models": _HF,
+    "hf_datasets": _HF,
+    "ms_models": _MS,
+    "ms_datasets": _MS,
+    "odl_datasets": "OpenDataLab missing: OpenDataLab: POST /datasets/list: connection refused",
+}
+
+
+def with_gaps(raw: dict) -> dict:
+    """The demo's raw tables as if GAP_MONTH had been collected with GAP_TABLES' platforms missing."""
+    import polars as pl
+
+    out = dict(raw)
+    for table in GAP_TABLES:
+        out[table] = raw[table].filter(pl.col("month") != GAP_MONTH)
+    manifest = raw["snapshot_manifest"]
+    hit = (pl.col("month") == GAP_MONTH) & pl.col("table").is_in(list(GAP_TABLES))
+    out["snapshot_manifest"] = manifest.with_columns(
+        status=pl.when(hit).then(pl.lit("missing")).otherwise(pl.col("status")),
+        detail=pl.when(hit)
+        .then(pl.col("table").replace_strict(GAP_TABLES, default=None))
+        .otherwise(pl.col("detail")),
+        rows=pl.when(hit).then(0).otherwise(pl.col("rows")),
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def gap_warehouse(tmp_path_factory) -> Path:
+    return build_warehouse(tmp_path_factory.mktemp("site-gaps") / "demo.duckdb", "demo", mutate=with_gaps)
+
+
+@pytest.fixture(scope="session")
+def gap_site(gap_warehouse, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site-gaps-out") / "site"
+    build_site(gap_warehouse, load_profile(settings.DEFAULT_PROFILE), out, source="live")
+    return out

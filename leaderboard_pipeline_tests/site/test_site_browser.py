@@ -273,3 +273,31 @@ def test_org_page_charts_and_platform_links(archive_site, page):
     page.select_option("select.month-select", f"BAAI-{months[0]}.html")
     page.wait_for_url(f"**/org/BAAI-{months[0]}.html*")
     assert page.inner_text("h1") == f"BAAI · {months[0]}"
+
+
+@pytest.mark.parametrize("width", [390, 1600])
+def test_a_month_with_gaps_says_so_on_its_overall_page(gap_site, page, width):
+    """The gap is visible where the ranks are, the unranked dimension shows no ranks, and the note leads
+    to the data-quality page's gaps."""
+    from leaderboard_pipeline_tests.site.conftest import GAP_MONTH
+
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto((gap_site / f"overall-{GAP_MONTH}.html").as_uri())
+    note = page.locator('main .gap-note[role="note"]').first
+    assert note.is_visible()
+    text = " ".join(note.inner_text().split())
+    assert f"{GAP_MONTH} is ranked with gaps" in text
+    assert "Hugging Face was not collected" in text and "OpenDataLab was not collected" in text
+    assert f"The model dimension is not ranked in {GAP_MONTH}" in text
+    assert set(_visible(page, "rank:model")) == {""}, "no model rank in a month the model is not ranked"
+    assert all(int(r) >= 1 for r in _visible(page, "rank:data"))
+    scroll = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert scroll[0] <= scroll[1], f"the gap note makes the page scroll sideways at {width} px: {scroll}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"overall-gaps-{width}.png"), full_page=True)
+    note.locator("a", has_text="data quality").click()
+    page.wait_for_url(f"**/quality-{GAP_MONTH}.html#gaps")
+    assert page.locator("#gaps").is_visible()
+    # the month before has every source: no note
+    page.goto((gap_site / "overall-2025-02.html").as_uri())
+    assert page.locator("main .gap-note").count() == 0

@@ -231,8 +231,11 @@ def test_a_missing_platform_is_a_gap_on_the_quality_dimension_and_org_pages(trus
     )
     model = (trust_site / f"model-{TRUST_MONTH}.html").read_text(encoding="utf-8")
     assert "not collected" not in model and "†" not in model, "no model metric comes from OpenDataLab"
+    # the model ranking is whole, but its month is not: said once, without marking any model number
+    assert "has gaps in other dimensions (OpenDataLab (data))" in model
     org = (trust_site / "org" / f"BAAI-{TRUST_MONTH}.html").read_text(encoding="utf-8")
     assert "OpenDataLab missing this month" in org and f"../quality-{TRUST_MONTH}.html#gaps" in org
+    assert "OpenDataLab was not collected" in org and f"{TRUST_MONTH} is ranked with gaps" in org
     earlier = (trust_site / "data-2025-02.html").read_text(encoding="utf-8")
     assert "not collected" not in earlier, "a gap belongs to its month only"
 
