@@ -32,7 +32,8 @@ def count_listing(client: PlatformClient, url: str, org: str, params: list, allo
         return 0
     if resp.status_code == 403:  # "contributor list is too large": a known, permanent answer
         return None
-    pages = last_page(resp)
+    with client.checking(org, requested(resp)):
+        pages = last_page(resp)
     if pages is not None:
         return pages
     body = client.parse_json(resp, org)

@@ -12,6 +12,7 @@ from typing import Any
 
 from leaderboard_pipeline.collectors.client import PlatformClient, next_link, requested
 from leaderboard_pipeline.collectors.shape import BadShape, counter, label, owned, require
+from leaderboard_pipeline.contract.untrusted import item_link
 
 SITE = "https://huggingface.co"
 PAGE_LIMIT = 1000
@@ -51,15 +52,17 @@ def list_repos(
     limit: int = PAGE_LIMIT,
     max_pages: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Every public repo of `namespace` (kind "models" or "datasets"), following `Link: rel=next`.
+    """Every public repo of `namespace` (kind "models" or "datasets"), following `Link: rel=next`
+    (the client refuses a next link off the Hub's origin: the token would go with it).
 
     Items are checked as they arrive (`check_item`); `limit` and `max_pages` make the probe's one small
-    request out of the same code."""
+    request out of the same code. A repo listed twice (the same id, or the same internal `_id`: renamed
+    accounts) is kept once, as first listed; `client.duplicate` warns with both values."""
     expand = MODEL_EXPAND if kind == "models" else DATASET_EXPAND
     url: str | None = f"/api/{kind}"
     params: Any = [("author", namespace), ("limit", limit), *(("expand", e) for e in expand)]
     items: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    first: dict[str, dict[str, Any]] = {}  # repo id (case-insensitive, as the Hub) and _id -> first item
     pages = 0
     while url and (max_pages is None or pages < max_pages):
         resp = client.request("GET", url, org=org, params=params)
@@ -70,10 +73,14 @@ def list_repos(
                 raise BadShape(f"expected a JSON array, got {type(page).__name__}: {str(page)[:120]}")
             for item in page:
                 check_item(item, kind, namespace)
-                # A token also lists private repos of its orgs; renamed accounts can list a repo twice.
-                if item.get("private") or item.get("_id", item["id"]) in seen:
+                if item.get("private"):  # a token also lists private repos of its orgs
                     continue
-                seen.add(item.get("_id", item["id"]))
+                keys = [item["id"].casefold(), *([str(item["_id"])] if item.get("_id") else [])]
+                kept = next((first[k] for k in keys if k in first), None)
+                if kept is not None:
+                    client.duplicate(org, requested(resp), kept["id"], kept, item, ("downloads", "likes"))
+                    continue
+                first.update(dict.fromkeys(keys, item))
                 items.append(item)
         url, params = next_link(resp), None  # the next link already carries every parameter
     return items
@@ -98,7 +105,9 @@ def check_item(item: Any, kind: str, namespace: str) -> None:
 def children_count(client: PlatformClient, repo_id: str, org: str) -> int | None:
     """Model-tree children ("descendants"): only on the detail endpoint. None when the Hub does not say
     (the SDK's `children_model_count` is None then, not 0)."""
-    url = f"/api/models/{repo_id}"
+    url = item_link("", ("api", "models"), *repo_id.split("/", 1))
+    if url is None:  # a name the Hub itself would never serve ("..": it would resolve elsewhere)
+        return None
     resp = client.request("GET", url, org=org, params=[("expand", "childrenModelCount")])
     body = client.parse_json(resp, org)
     with client.checking(org, requested(resp)):
@@ -116,7 +125,8 @@ def _record(item: dict[str, Any], kind: str) -> dict[str, Any]:
         "downloads_last_month": item["downloads"],
         "downloads_all_time": item.get("downloadsAllTime"),
         "likes": item["likes"],
-        "link": f"{SITE}/{item['id']}" if kind == "models" else f"{SITE}/datasets/{item['id']}",
+        # quoted path segments: a name like "../../x" cannot point outside the item's own namespace
+        "link": item_link(SITE, () if kind == "models" else ("datasets",), namespace, name),
         "pipeline_tag": item.get("pipeline_tag"),
         "library": item.get("library_name"),
         "tags": item.get("tags") or [],

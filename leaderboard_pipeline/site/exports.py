@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
+from leaderboard_pipeline.contract.untrusted import UNSAFE_PATTERN
 from leaderboard_pipeline.core.intervals import INTERVAL_COLUMNS
 
 Reader = Callable[[str, str], pl.DataFrame | None]
@@ -78,7 +79,9 @@ def python_float_text(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _write(frame: pl.DataFrame, path: Path, fmt: str) -> Path:
+    """Every export file goes through here: text columns without control or bidi-override characters."""
     path = path.with_suffix(f".{fmt}")
+    frame = clean_frame(frame)
     if fmt == "csv":
         frame.write_csv(path)
     elif fmt == "parquet":
@@ -88,6 +91,22 @@ def _write(frame: pl.DataFrame, path: Path, fmt: str) -> Path:
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return path
+
+
+def clean_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """`clean_text` on every text column (lists of text too); other columns as they are."""
+    unsafe = UNSAFE_PATTERN
+
+    def clean(expr: pl.Expr) -> pl.Expr:
+        return expr.str.replace_all(unsafe, "")
+
+    columns = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.String:
+            columns.append(clean(pl.col(name)))
+        elif dtype == pl.List(pl.String):
+            columns.append(pl.col(name).list.eval(clean(pl.element())))
+    return frame.with_columns(columns) if columns else frame
 
 
 def export_month(read: Reader, profile: Profile, out: Path, fmt: str = "csv") -> list[Path]:
