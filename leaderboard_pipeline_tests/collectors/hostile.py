@@ -117,9 +117,19 @@ class Hostile:
         if prefix == "hf":
             items = eco.hf_models(owner) if "models" in path else eco.hf_datasets(owner)
             items = [i for i in items if not i["private"]]
+            if "models" in path and eco.children_in_list:
+                items = [{**i, "childrenModelCount": eco.hf_children(i["id"])} for i in items]
         else:
             raise KeyError(f"content switches serve Hugging Face listings, not {prefix}{path}")
-        template = dict(items[0])
+        # extra items are large multimodal models with downloads, so every output lists them
+        template = {
+            **items[0],
+            "pipeline_tag": "image-text-to-text",
+            "library_name": "transformers",
+            "tags": ["transformers"],
+            "safetensors": {"parameters": {"BF16": 2_208_985_600}, "total": 2_208_985_600},
+            "downloads": 5000,
+        }
         for name in self.names:
             rid = f"{owner}/{name}"
             items.append({**template, "_id": hashlib.md5(rid.encode()).hexdigest()[:24], "id": rid})
