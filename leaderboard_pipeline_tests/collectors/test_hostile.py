@@ -7,11 +7,16 @@ failed before issue 17 (the eight ways through) or held already.
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
+import os
 import posixpath
+import signal
+import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +31,7 @@ from leaderboard_pipeline.collectors.platforms import PLATFORMS, platform_config
 from leaderboard_pipeline.collectors.shape import BadShape, counter
 from leaderboard_pipeline.contract.errors import SourceError
 from leaderboard_pipeline.sources.live import LiveSource
+from leaderboard_pipeline.warehouse import stored_months
 
 HERE = Path(__file__).parent
 MIB = 1 << 20
@@ -228,6 +234,49 @@ def test_cancel_stops_a_read_in_flight(eco_env):
     assert time.monotonic() - started < 1.5
     assert eco.hostile.served == 1
     client.close()
+
+
+def test_sigterm_stops_a_live_run_within_seconds_and_writes_nothing(eco_env, tmp_path, monkeypatch):
+    """Failed before: with a collector thread in a never-ending read, SIGTERM was not acted on (the step
+    waited for that read to end: for ever here, 60 s of read timeout at best)."""
+    today = datetime.now(UTC).date()
+    folder = tmp_path / "inputs" / "snapshots" / today.strftime("%Y-%m-07")
+    folder.mkdir(parents=True)
+    (folder / "infra-summary.csv").write_text("org,num_operators\nBAAI,10\nAli,3\n")
+    (folder / "eval-summary.csv").write_text("org,num_leaderboards\nBAAI,4\nAli,0\n")
+    hostile = Hostile(namespace="BAAI", dribble=0.2, dribble_for=90.0)
+    eco = eco_env(hostile=hostile)
+    fast = {**FAST, "read_timeout": 5.0, "max_attempts": 5}  # the request deadline stays 120 s
+    env = {
+        **os.environ,
+        **eco.env(),
+        "LEADERBOARD_INPUTS": str(tmp_path / "inputs"),
+        "LEADERBOARD_CASSETTES": "off",
+        "LEADERBOARD_HTTP_OVERRIDES": json.dumps(fast),
+    }
+    root = HERE.parents[1]
+    command = [sys.executable, "-m", "leaderboard_pipeline.cli.main", "run", "--source", "live"]
+    proc = subprocess.Popen(
+        command, env=env, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        started = time.monotonic()
+        while hostile.served == 0 and proc.poll() is None and time.monotonic() - started < 120:
+            time.sleep(0.1)
+        assert hostile.served == 1, proc.communicate()
+        time.sleep(0.5)  # the collector thread is inside the never-ending read
+        signalled = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+        took = time.monotonic() - signalled
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 143 and took < 10, (proc.returncode, took, err[-2000:])
+    assert err.strip().splitlines()[-1].startswith("leaderboard: error: interrupted by SIGTERM")
+    warehouse = Path(os.environ["LEADERBOARD_DB"])
+    assert not warehouse.exists() or stored_months(warehouse, "raw", "snapshot_manifest") == []
 
 
 # -- 3. numbers are checked where they enter ---------------------------------------------------------------
