@@ -51,7 +51,9 @@ class CombinedSource:
     _inputs: ArchiveSource = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._inputs = ArchiveSource(Path(self.inputs_root), name=self.name, require_config=False)
+        self._inputs = ArchiveSource(
+            Path(self.inputs_root), name=self.name, require_config=False, check_inputs=False
+        )
 
     def _collected(self) -> set[str]:
         offered = set(self.collected.months())
@@ -122,4 +124,6 @@ def validate_before_run(source: SnapshotSource, months: list[str], profile: Prof
     raises SourceError naming file, line and column; returns warning lines to print."""
     if isinstance(source, CombinedSource):
         return source.check_hand_inputs(months, profile)
+    if isinstance(source, ArchiveSource):  # the published layout: its own rules (hand_inputs.published)
+        source.check_hand_inputs(months)
     return []
