@@ -7,6 +7,7 @@ import sys
 
 from leaderboard_pipeline.cli import diff_profiles, inputs, probe, read, run
 from leaderboard_pipeline.cli.arguments import CliError
+from leaderboard_pipeline.cli.interrupts import exit_after
 from leaderboard_pipeline.cli.terminal import clean_output
 
 
@@ -36,7 +37,8 @@ def _run(args: argparse.Namespace) -> int:
         return args.func(args)
     except (CliError, SourceError, WarehouseError, ProfileError) as exc:
         print(f"leaderboard: error: {exc}", file=sys.stderr)
-        return getattr(exc, "status", 2)  # 2, or 128 + signal for a run stopped by Ctrl-C / SIGTERM
+        exit_after(exc)  # a run stopped by Ctrl-C / SIGTERM ends here (status 128 + signal)
+        return getattr(exc, "status", 2)
     except OSError as exc:  # e.g. a full disk or an unwritable folder outside the warehouse
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"leaderboard: error: {where}{exc.strerror or exc}", file=sys.stderr)

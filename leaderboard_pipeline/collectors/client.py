@@ -115,7 +115,7 @@ class PlatformClient:
         self.base_url = base_url(config)
         self.origin = origin(httpx.URL(self.base_url))
         started = time.monotonic()
-        # (end, what, final): a platform's or month's deadline ends the platform; a request's is retried
+        # (end, name): passing the platform's or the month's deadline ends the platform at once
         self._deadlines = [
             (
                 started + config.platform_deadline,
@@ -347,6 +347,13 @@ class PlatformClient:
             log.debug("%s org=%s retry %d after %s: %s", cfg.name, org, attempt, reason, what)
             self._pause(wait)
 
+    def resolve(self, url: str) -> httpx.URL:
+        """`url` as a request would send it (relative to the base URL); an invalid URL stays text."""
+        try:
+            return self._client.build_request("GET", url).url
+        except httpx.InvalidURL:
+            return httpx.URL("invalid:")
+
     def _refuse_foreign(self, method: str, url: str, org: str) -> None:
         """A URL off the platform's origin (a pagination link to another host) is never requested: the
         platform's credentials would go with it, and its data would not be the platform's."""
@@ -483,8 +490,15 @@ def _span(seconds: float) -> str:
 
 
 def next_link(resp: httpx.Response) -> str | None:
-    """The `Link: rel="next"` URL as served; `PlatformClient.request` refuses it if it leaves the origin."""
-    return resp.links.get("next", {}).get("url")
+    """The `Link: rel="next"` URL, resolved against the response's URL as RFC 8288 says (a relative link
+    must not be appended to the base URL's path); `PlatformClient.request` refuses it off the origin."""
+    url = resp.links.get("next", {}).get("url")
+    if not url:
+        return None
+    try:
+        return str(resp.request.url.join(url))
+    except httpx.InvalidURL:
+        return url  # the request names it as served and fails on it
 
 
 def last_page(resp: httpx.Response) -> int | None:

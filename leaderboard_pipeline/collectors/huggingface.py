@@ -63,14 +63,16 @@ def list_repos(
     params: Any = [("author", namespace), ("limit", limit), *(("expand", e) for e in expand)]
     items: list[dict[str, Any]] = []
     first: dict[str, dict[str, Any]] = {}  # repo id (case-insensitive, as the Hub) and _id -> first item
-    pages = 0
+    pages, visited = 0, set()
     while url and (max_pages is None or pages < max_pages):
         resp = client.request("GET", url, org=org, params=params)
         pages += 1
+        visited.add(str(resp.request.url))
         page = client.parse_json(resp, org)
         with client.checking(org, requested(resp)):
             if not isinstance(page, list):
                 raise BadShape(f"expected a JSON array, got {type(page).__name__}: {str(page)[:120]}")
+            repeats = 0
             for item in page:
                 check_item(item, kind, namespace)
                 if item.get("private"):  # a token also lists private repos of its orgs
@@ -79,10 +81,17 @@ def list_repos(
                 kept = next((first[k] for k in keys if k in first), None)
                 if kept is not None:
                     client.duplicate(org, requested(resp), kept["id"], kept, item, ("downloads", "likes"))
+                    repeats += 1
                     continue
                 first.update(dict.fromkeys(keys, item))
                 items.append(item)
+            if pages > 1 and page and repeats == len(page):
+                raise BadShape("the page repeats earlier items only: the pagination loops")
         url, params = next_link(resp), None  # the next link already carries every parameter
+        if url is not None and str(client.resolve(url)) in visited:
+            client.shape_fail(
+                org, requested(resp), f'Link rel="next" points back to a page already read: {url[:120]}'
+            )
     return items
 
 

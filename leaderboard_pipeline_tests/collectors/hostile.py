@@ -8,6 +8,8 @@ hostile=Hostile(...))` hands the matching requests to `Hostile.serve`; everythin
     times=1, with_credentials=True     only the first N of them / only those carrying a token or cookie
 
     next_link="http://127.0.0.1:P/x"   the listing's first page links its next page to another origin
+    next_always=True                   ... every page does (with a URL on the origin: a pagination loop)
+    headers={"x-ratelimit-reset": "soon"}   extra headers on the answer
     redirect="http://127.0.0.1:P/x"    answer 307 to there (another origin, or another platform)
     dribble=0.2, dribble_for=5.0       headers, then one body byte every 0.2 s (for at most 5 s)
     dribble_headers=True               ... the header bytes themselves one by one
@@ -63,6 +65,8 @@ class Hostile:
     times: int | None = None  # only the first N matching requests, None: all of them
     with_credentials: bool = False  # only requests that carry a token or cookie (BAAI after its refusal)
     next_link: str | None = None
+    next_always: bool = False  # the next link on every page, not only the first (a pagination loop)
+    headers: dict[str, str] = field(default_factory=dict)  # extra response headers (rate-limit garbage)
     redirect: str | None = None
     redirect_status: int = 307
     dribble: float | None = None
@@ -77,6 +81,10 @@ class Hostile:
     status: tuple[int, str] | None = None
     served: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.bomb:  # compressed now, not while the client waits for the answer
+            _bomb(*self.bomb)
 
     def serve(self, handler: BaseHTTPRequestHandler, prefix: str, path: str, query: dict) -> bool:
         """Answer the request if it is one of the hostile ones; False leaves it to the normal mock."""
@@ -100,13 +108,16 @@ class Hostile:
         if self.redirect:
             return _send(handler, self.redirect_status, b"", {"Location": self.redirect})
         if self.status:
-            return _send(handler, self.status[0], self.status[1].encode(), {"Content-Type": "text/plain"})
+            headers = {"Content-Type": "text/plain", **self.headers}
+            return _send(handler, self.status[0], self.status[1].encode(), headers)
         if self.dribble:
             return _dribble(handler, self.dribble, self.dribble_for, self.dribble_headers)
         if self.bomb:
             encoding, size = self.bomb
             return _send(handler, 200, _bomb(encoding, size), {"Content-Encoding": encoding})
-        headers = {"Link": f'<{self.next_link}>; rel="next"'} if self.next_link and first else {}
+        linked = self.next_link and (first or self.next_always)
+        link = (self.next_link or "").replace("{url}", eco.url)  # {url}: the mock's own origin
+        headers = {**self.headers, **({"Link": f'<{link}>; rel="next"'} if linked else {})}
         body = self._listing(eco, prefix, path, owner)
         if self.pad:
             body = body[:-1] + b" " * max(0, self.pad - len(body)) + body[-1:]

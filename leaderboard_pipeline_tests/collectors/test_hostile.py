@@ -25,7 +25,7 @@ import polars as pl
 import pytest
 
 from leaderboard_pipeline.collectors import baai, modelscope, opendatalab
-from leaderboard_pipeline.collectors.client import PlatformClient, last_page
+from leaderboard_pipeline.collectors.client import PlatformClient, last_page, next_link
 from leaderboard_pipeline.collectors.errors import CollectError
 from leaderboard_pipeline.collectors.platforms import PLATFORMS, platform_config
 from leaderboard_pipeline.collectors.shape import BadShape, counter
@@ -112,6 +112,13 @@ def test_a_next_link_to_another_origin_is_refused_and_gets_no_token(month):
     assert "refused" in message and "HF_ENDPOINT" in message and TOKEN not in message
 
 
+def test_a_relative_next_link_resolves_against_the_response():
+    """RFC 8288: relative to the page it came with, not appended to the base URL's path."""
+    request = httpx.Request("GET", "https://ghe.example/api/v3/orgs/x/repos?page=1")
+    resp = httpx.Response(200, headers={"Link": '</api/v3/orgs/x/repos?page=2>; rel="next"'}, request=request)
+    assert next_link(resp) == "https://ghe.example/api/v3/orgs/x/repos?page=2"
+
+
 def test_a_redirect_off_the_origin_is_followed_without_the_token(month, mock):
     """Held before (httpx strips Authorization across origins); now also the cookie and `access_token`."""
     models = [m for m in mock.hf_models("BAAI") if not m["private"]][:2]
@@ -152,6 +159,27 @@ def test_the_cookie_does_not_travel_across_a_redirect(eco_env, monkeypatch, tmp_
         assert hostile.served >= 1 and listener.seen and listener.credentials() == []
 
 
+def test_a_pagination_loop_is_an_error_not_a_month_of_requests(month):
+    """Failed before (found here): a next link back to the listing was followed for as long as it was
+    served (here 50 pages, then the mock gives up)."""
+    loop = Hostile(
+        namespace="BAAI", next_link="{url}/hf/api/models?author=BAAI&again=1", next_always=True, times=50
+    )
+    with pytest.raises(
+        SourceError, match=r"^HuggingFace: org 'BAAI': GET .*: the page repeats earlier items"
+    ):
+        month(loop)
+    assert loop.served == 2
+
+
+def test_rate_limit_headers_that_are_not_numbers_are_ignored(month):
+    """Failed before (found here): `x-ratelimit-reset: soon` raised a ValueError naming no request."""
+    garbage = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "soon", "Retry-After": "1e999"}
+    with pytest.raises(SourceError) as err:
+        month(Hostile(namespace="BAAI", status=(429, "slow down"), headers=garbage))
+    assert err.match(rf"^HuggingFace: org 'BAAI': {LISTING}.*: gave up after 2 attempts \(last: HTTP 429\)$")
+
+
 # -- 2. everything is bounded ------------------------------------------------------------------------------
 
 
@@ -165,7 +193,7 @@ def test_a_response_that_never_ends_fails_at_the_request_deadline(month, in_head
             settings={"request_deadline": 0.6},
         )
     took = time.monotonic() - started
-    assert took < 4.0, took  # two attempts of 0.6 s, not the server's 8 s each
+    assert took < 6.0, took  # two attempts of 0.6 s, not the server's 8 s each
     assert _one_line(err) and err.match(rf"^HuggingFace: org 'BAAI': {LISTING}.*: gave up after 2 attempts")
     assert "request deadline of 0.6 s" in str(err.value)
 
@@ -191,7 +219,7 @@ def test_a_decompression_bomb_stops_at_the_body_cap(month, encoding):
     """Failed before: the body was inflated whole in memory (1 MB on the wire -> 1 GiB, 3.3 GB peak)."""
     bomb = Hostile(namespace="BAAI", bomb=(encoding, 16 * MIB))
     with pytest.raises(SourceError) as err:
-        month(bomb, settings={"max_body": MIB})
+        month(bomb, settings={"max_body": MIB, "read_timeout": 10.0})
     assert err.match(rf"^HuggingFace: org 'BAAI': {LISTING}.*gave up after 2 attempts")
     assert "body larger than 1 MiB after decompression" in _one_line(err)
     assert len(HOSTILE.compressed(encoding, 16 * MIB)) < 64 * 1024  # small on the wire
@@ -199,7 +227,7 @@ def test_a_decompression_bomb_stops_at_the_body_cap(month, encoding):
 
 def test_a_50_mb_body_is_fine(month, mock):
     """Held before: a large honest answer (50 MB of padding around the listing) is read and used."""
-    tables = month(Hostile(namespace="BAAI", pad=50 * MIB))
+    tables = month(Hostile(namespace="BAAI", pad=50 * MIB), settings={"read_timeout": 10.0})
     assert tables["hf_models"].height == len(mock.hf_models("BAAI")) - 1
 
 
@@ -225,13 +253,13 @@ def test_cancel_stops_a_read_in_flight(eco_env):
     """Failed before: `cancel` only stopped waits, so an interrupted run waited for every read (SIGTERM
     ignored while a collector thread sat in a socket read)."""
     eco = eco_env(hostile=Hostile(namespace="BAAI", dribble=0.1, dribble_for=10.0))
-    config = platform_config("huggingface", **{**FAST, "read_timeout": 5.0, "request_deadline": 30.0})
+    config = platform_config("huggingface", **{**FAST, "read_timeout": 5.0})
     client = PlatformClient(config)
     threading.Timer(0.5, client.cancel).start()
     started = time.monotonic()
     with pytest.raises(CollectError, match="cancelled"):
         client.get_json("/api/models", org="BAAI", params={"author": "BAAI"})
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 3.0  # 0.5 s, then a quarter second at most (10 s before)
     assert eco.hostile.served == 1
     client.close()
 
@@ -267,13 +295,13 @@ def test_sigterm_stops_a_live_run_within_seconds_and_writes_nothing(eco_env, tmp
         time.sleep(0.5)  # the collector thread is inside the never-ending read
         signalled = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=30)
         took = time.monotonic() - signalled
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert proc.returncode == 143 and took < 10, (proc.returncode, took, err[-2000:])
+    assert proc.returncode == 143 and took < 15, (proc.returncode, took, err[-2000:])  # ~1-4 s unloaded
     assert err.strip().splitlines()[-1].startswith("leaderboard: error: interrupted by SIGTERM")
     warehouse = Path(os.environ["LEADERBOARD_DB"])
     assert not warehouse.exists() or stored_months(warehouse, "raw", "snapshot_manifest") == []
