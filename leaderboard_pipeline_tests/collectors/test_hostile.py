@@ -225,6 +225,16 @@ def test_a_decompression_bomb_stops_at_the_body_cap(month, encoding):
     assert len(HOSTILE.compressed(encoding, 16 * MIB)) < 64 * 1024  # small on the wire
 
 
+def test_a_bomb_is_capped_while_recording_cassettes_too(eco_env, registry, tmp_path):
+    """Failed before: record mode read the body whole (`response.read()`) before the client saw it."""
+    eco_env(hostile=Hostile(namespace="BAAI", bomb=("gzip", 16 * MIB)))
+    settings = {**FAST, "max_body": MIB, "read_timeout": 10.0}
+    source = LiveSource(registry, tmp_path, "record", platform_settings=dict.fromkeys(PLATFORMS, settings))
+    with pytest.raises(SourceError, match=r"body larger than 1 MiB after decompression"):
+        source.read_month("2026-12")
+    assert not (tmp_path / "2026-12" / "_snapshot.json").exists()  # a failed recording is no month
+
+
 def test_a_50_mb_body_is_fine(month, mock):
     """Held before: a large honest answer (50 MB of padding around the listing) is read and used."""
     tables = month(Hostile(namespace="BAAI", pad=50 * MIB), settings={"read_timeout": 10.0})
