@@ -515,13 +515,21 @@ def test_the_demo_passes_the_same_checks_and_carries_its_evidence():
 
 
 def test_the_archive_keeps_its_published_behaviour(tmp_path):
-    """Not checked: an empty cell is 0, a new column is fine, and evidence files are not read."""
+    """What the published archive itself breaks is read as published and counted (an empty cell is 0);
+    evidence files are not read. What it never breaks is refused as ours is (issue 17): an org that is
+    not in its registry."""
     archive = tmp_path / "archive"
     shutil.copytree(demo_dir(), archive, ignore=shutil.ignore_patterns(".fingerprint"))
     path = archive / "snapshots" / "2025-02-14" / "infra-summary.csv"
-    path.write_text(path.read_text(encoding="utf-8-sig").replace("BAAI,150,", "Baidoo,,", 1))
+    text = path.read_text(encoding="utf-8-sig")
+    path.write_text(text.replace("BAAI,150,", "BAAI,,", 1))
     tables = ArchiveSource(archive).read_month("2025-02")
-    baidoo = tables["system_inputs"].filter(pl.col("org") == "Baidoo")
-    assert baidoo.filter(pl.col("metric") == "num_operators")["value"].to_list() == [0.0]
+    baai = tables["system_inputs"].filter(pl.col("org") == "BAAI")
+    assert baai.filter(pl.col("metric") == "num_operators")["value"].to_list() == [0.0]
+    detail = tables["snapshot_manifest"].filter(pl.col("table") == "system_inputs")["detail"][0]
+    assert detail.startswith("published defects kept as read: empty_cells=1 (infra-summary.csv:")
     assert (archive / "snapshots" / "2025-02-14" / "infra-evidence.csv").exists()
     assert tables["input_evidence"].is_empty()
+    path.write_text(text.replace("BAAI,150,", "Baidoo,150,", 1))
+    with pytest.raises(SourceError, match=r"infra-summary\.csv:2: column A \(org\): org 'Baidoo' is not in"):
+        ArchiveSource(archive).read_month("2025-02")

@@ -7,6 +7,8 @@ import sys
 
 from leaderboard_pipeline.cli import diff_profiles, inputs, probe, read, run
 from leaderboard_pipeline.cli.arguments import CliError
+from leaderboard_pipeline.cli.interrupts import exit_after
+from leaderboard_pipeline.cli.terminal import clean_output
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with clean_output():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from leaderboard_pipeline.config.profiles import ProfileError
     from leaderboard_pipeline.contract.errors import SourceError
     from leaderboard_pipeline.warehouse import WarehouseError
@@ -30,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (CliError, SourceError, WarehouseError, ProfileError) as exc:
         print(f"leaderboard: error: {exc}", file=sys.stderr)
-        return 2
+        exit_after(exc)  # a run stopped by Ctrl-C / SIGTERM ends here (status 128 + signal)
+        return getattr(exc, "status", 2)
     except OSError as exc:  # e.g. a full disk or an unwritable folder outside the warehouse
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"leaderboard: error: {where}{exc.strerror or exc}", file=sys.stderr)

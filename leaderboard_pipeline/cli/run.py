@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from leaderboard_pipeline.cli.arguments import SOURCES, CliError, months_arg, profile_of
+from leaderboard_pipeline.cli.interrupts import stop_promptly
 from leaderboard_pipeline.cli.run_report import error_message, print_summary, write_summary
 from leaderboard_pipeline.cli.terminal import allow_missing_env, progress_to_terminal
 from leaderboard_pipeline.config import settings
@@ -156,7 +157,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     changed = False
-    with _environment(args, source.name):
+    with _environment(args, source.name), stop_promptly():
         job = build_definitions().resolve_job_def("monthly_leaderboard")
         reuse_sqlite_engines()
         instance = dg.DagsterInstance.get()

@@ -13,6 +13,7 @@ from typing import Any
 
 from leaderboard_pipeline.collectors.client import PlatformClient, requested
 from leaderboard_pipeline.collectors.shape import BadShape, counter, label, require, rows_of, total_of, unwrap
+from leaderboard_pipeline.contract.untrusted import item_link
 
 SITE = "https://data.baai.ac.cn"
 PATH = "/api/datahub/search/v1/getAllDataset"
@@ -86,7 +87,7 @@ def collect(
                     "name": row["uriName"],
                     "total_downloads": counter(row["downloadNumb"], "downloadNumb", where),
                     "likes": counter(row.get("subscribedNumb"), "subscribedNumb", where),  # reference "likes"
-                    "link": f"{SITE}/datadetail/{row['uriName']}",
+                    "link": item_link(SITE, ("datadetail",), row["uriName"]),
                     "tags": [str(t) for t in row.get("tags") or []],
                 }
             )

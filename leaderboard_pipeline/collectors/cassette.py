@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from leaderboard_pipeline.collectors.errors import redact
+from leaderboard_pipeline.collectors.limits import BoundedTransport, read_body
 from leaderboard_pipeline.contract.errors import SourceError
 
 MODES = ("record", "replay", "off")
@@ -69,7 +70,7 @@ class CassetteTransport(httpx.BaseTransport):
     ):
         self.directory, self.mode = Path(directory), cassette_mode(mode)
         self.base = base_url.rstrip("/")
-        self.inner = inner or httpx.HTTPTransport()
+        self.inner = inner or BoundedTransport()
 
     def _path(self, request: httpx.Request) -> tuple[Path, str]:
         rel = _relative(str(request.url), self.base)
@@ -89,7 +90,10 @@ class CassetteTransport(httpx.BaseTransport):
                 res["status"], headers=headers, content=res["body"].encode(), request=request
             )
         response = self.inner.handle_request(request)
-        body = response.read()
+        try:
+            body = read_body(response)  # inflated in bounded steps, within the request's deadline and cap
+        finally:
+            response.close()
         entry = {
             "request": {"method": request.method, "url": rel, "body": request.content.decode() or None},
             "response": {

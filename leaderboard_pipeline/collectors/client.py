@@ -5,6 +5,12 @@ limiter sized to the platform's published limit (`pacing`), bounded concurrency,
 that honour `Retry-After` and the platforms' rate-limit headers, in-run ETag reuse, and counters the
 snapshot manifest is built from. Any request that finally fails raises `CollectError`, whose message
 names platform, org and request.
+
+Responses are untrusted (`limits`): every attempt has a total deadline (and the platform's and the
+month's), bodies are read in bounded steps up to a cap after decompression, JSON nesting is bounded
+before it is parsed. Credentials go only to the platform's own origin (scheme, host and port of its base
+URL): a URL that leaves it (a pagination link) is refused, and a redirect that leaves it is followed
+without the token, the cookie or the `access_token` parameter (as httpx does for the official clients).
 """
 
 from __future__ import annotations
@@ -13,9 +19,11 @@ import functools
 import json
 import logging
 import random
+import re
 import ssl
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
@@ -23,6 +31,17 @@ from typing import Any
 import httpx
 
 from leaderboard_pipeline.collectors.errors import CollectError, ShapeError, redact
+from leaderboard_pipeline.collectors.limits import (
+    ACCEPT_ENCODING,
+    Bounded,
+    BoundedTransport,
+    Budget,
+    Cancelled,
+    bounded,
+    nesting_exceeds,
+    read_body,
+    settled,
+)
 from leaderboard_pipeline.collectors.pacing import (
     RETRY_STATUSES,
     Counters,
@@ -39,18 +58,41 @@ from leaderboard_pipeline.collectors.platforms import (
     effective_rate,
     token,
 )
-from leaderboard_pipeline.collectors.shape import BadShape
+from leaderboard_pipeline.collectors.shape import MAX_COUNT, BadShape, TooLarge
 from leaderboard_pipeline.contract.errors import SourceError
 
 log = logging.getLogger("leaderboard_pipeline.collectors")
 
 USER_AGENT = "leaderboard-pipeline/0.1 (+osir leaderboard collectors)"
+DUPLICATES_NOTE = "duplicate items dropped, the first listing kept"
 
 
 @functools.cache
 def shared_ssl_context() -> ssl.SSLContext:
     # Loading the CA bundle costs ~20 ms; seven clients per month (and per probe) share one context.
     return httpx.create_ssl_context()
+
+
+def _env_proxy(url: str) -> str | None:
+    """The proxy the environment sets for `url` (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY), as httpx reads it."""
+    parsed = httpx.URL(url)
+    if urllib.request.proxy_bypass_environment(parsed.host):
+        return None
+    proxies = urllib.request.getproxies_environment()
+    return proxies.get(parsed.scheme) or proxies.get("all")
+
+
+def default_transport(url: str) -> httpx.BaseTransport:
+    """The network for a platform at `url`: httpx's transport with every socket operation bounded."""
+    return BoundedTransport(verify=shared_ssl_context(), proxy=_env_proxy(url))
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: httpx.URL) -> tuple[str, str, int]:
+    """(scheme, host, port): what must match the base URL for credentials to be sent."""
+    return (url.scheme, url.host.lower(), url.port or _DEFAULT_PORTS.get(url.scheme, 0))
 
 
 class PlatformClient:
@@ -63,26 +105,41 @@ class PlatformClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] | None = None,
         rng: random.Random | None = None,
+        month_deadline: float | None = None,
     ):
+        """`month_deadline`: time.monotonic() by which the whole month must be collected (LiveSource)."""
         self.config = config
         # Waits are interruptible so a failed month stops every platform at once (see `cancel`).
         self._cancelled = threading.Event()
         sleep = sleep or self._cancelled.wait
         self.base_url = base_url(config)
+        self.origin = origin(httpx.URL(self.base_url))
+        started = time.monotonic()
+        # (end, name): passing the platform's or the month's deadline ends the platform at once
+        self._deadlines = [
+            (
+                started + config.platform_deadline,
+                f"{config.name} deadline of {_span(config.platform_deadline)}",
+            )
+        ]
+        if month_deadline is not None:
+            self._deadlines.append((month_deadline, "month's deadline"))
         self._token = token(config)
         self._cookie = cookie(config)
         self.auth = auth_description(config)
         self.rate = effective_rate(config, self._token is not None)
-        headers = {"User-Agent": USER_AGENT, **dict(config.headers)}
+        headers = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING, **dict(config.headers)}
         # Credentials go out from the start, except where anonymous access is tried first (BAAI).
         self._credentials = self._credential_headers() if not config.credentials_on_refusal else {}
         headers.update(self._credentials)
         self._client = httpx.Client(
             base_url=self.base_url,
             headers=headers,
-            transport=transport,
-            verify=shared_ssl_context(),
-            follow_redirects=True,
+            transport=transport or default_transport(self.base_url),
+            # Redirects are followed by `_send`, which reads their bodies bounded and strips credentials
+            # off-origin; proxies from the environment are in `default_transport`.
+            follow_redirects=False,
+            trust_env=False,
             timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
         )
         self.counters = Counters()
@@ -146,6 +203,15 @@ class PlatformClient:
         for counters in (self.counters, *getattr(self._local, "extra", ())):
             counters.note(text)
 
+    def duplicate(self, org: str, what: str, key: str, kept: dict, dropped: dict, fields=()) -> None:
+        """An item listed twice: the first listing is kept (deterministic: the platform's own order);
+        say so with both values, and count it in the manifest's detail."""
+        values = "; ".join(f"{f} {kept.get(f)!r} kept, {dropped.get(f)!r} dropped" for f in fields)
+        log.warning(
+            "%s: org %r: %s: %r listed twice, the first kept (%s)", self.config.name, org, what, key, values
+        )
+        self.note(DUPLICATES_NOTE)
+
     @contextmanager
     def checking(self, org: str, what: str):
         """Turn a `BadShape` raised inside into a ShapeError naming platform, org and request."""
@@ -166,8 +232,31 @@ class PlatformClient:
         )
 
     def _pause(self, seconds: float) -> None:
+        left = min(end for end, _ in self._deadlines) - time.monotonic()
         if seconds > 0:
-            self._sleep(min(seconds, self.config.max_wait))
+            self._sleep(max(0.0, min(seconds, self.config.max_wait, left)))
+
+    def _check_alive(self, org: str, what: str) -> None:
+        """Fail at once when cancelled or past the platform's or the month's deadline (no retry helps)."""
+        if self._cancelled.is_set():
+            raise CollectError(self.config.name, org, what, "cancelled: another request of this month failed")
+        now = time.monotonic()
+        for end, name in self._deadlines:
+            if now >= end:
+                self.fail(org, what, f"stopped: the {name} passed")
+
+    def _budget(self) -> Budget:
+        cfg = self.config
+        own = (
+            time.monotonic() + cfg.request_deadline,
+            f"request deadline of {_span(cfg.request_deadline)}",
+            False,
+        )
+        return Budget(
+            [own, *((end, name, True) for end, name in self._deadlines)],
+            max_body=cfg.max_body,
+            cancelled=self._cancelled,
+        )
 
     def _wait_turn(self) -> None:
         with self._lock:
@@ -192,6 +281,7 @@ class PlatformClient:
     ) -> httpx.Response:
         """Send with retries; returns a 2xx response, or one whose status is listed in `allow`."""
         cfg = self.config
+        self._refuse_foreign(method, url, org)
         if self._token and cfg.auth == "query":
             params = [*_as_pairs(params), ("access_token", self._token)]
         what = self.describe(method, url, params)
@@ -199,20 +289,27 @@ class PlatformClient:
         unsent = False  # the last attempt never reached the server: it cost no quota, so no limiter token
         while True:
             attempt += 1
+            self._check_alive(org, what)
             if not unsent:
                 self._wait_turn()
             unsent = False
-            if self._cancelled.is_set():
-                raise CollectError(cfg.name, org, what, "cancelled: another request of this month failed")
             headers = {}
             cached = self._etags.get(what) if cfg.etags and method == "GET" else None
             if cached is not None and cached.headers.get("etag"):
                 headers["If-None-Match"] = cached.headers["etag"]
             reason, wait = None, None
             with self._sem:
+                self._check_alive(org, what)
                 self._count(requests=1)
                 try:
-                    resp = self._client.request(method, url, params=params, json=json_body, headers=headers)
+                    resp = self._send(method, url, params, json_body, headers)
+                except Cancelled:
+                    self._check_alive(org, what)
+                    raise
+                except Bounded as exc:
+                    if exc.final:
+                        self.fail(org, what, f"stopped: {exc.reason}")
+                    reason, wait = exc.reason, self._backoff(attempt)
                 except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                     connect_failures += 1
                     if connect_failures > cfg.connect_retries:
@@ -256,6 +353,80 @@ class PlatformClient:
             log.debug("%s org=%s retry %d after %s: %s", cfg.name, org, attempt, reason, what)
             self._pause(wait)
 
+    def resolve(self, url: str) -> httpx.URL:
+        """`url` as a request would send it (relative to the base URL); an invalid URL stays text."""
+        try:
+            return self._client.build_request("GET", url).url
+        except httpx.InvalidURL:
+            return httpx.URL("invalid:")
+
+    def _refuse_foreign(self, method: str, url: str, org: str) -> None:
+        """A URL off the platform's origin (a pagination link to another host) is never requested: the
+        platform's credentials would go with it, and its data would not be the platform's."""
+        try:
+            target = self._client.build_request(method, url).url
+        except httpx.InvalidURL as exc:
+            self.fail(org, f"{method} {redact(url)[:200]!r}", f"not a valid URL ({exc})")
+        if origin(target) != self.origin:
+            where = f"{target.scheme}://{target.netloc.decode('ascii', 'replace')}"
+            self.fail(
+                org,
+                f"{method} {redact(str(target))}",
+                f"refused: {where} is not {self.config.name}'s base URL {self.base_url} (its credentials "
+                f"go only there; if the platform moved, set {' or '.join(self.config.url_env) or 'its URL'})",
+            )
+
+    def _send(self, method: str, url: str, params: Any, json_body: Any, headers: dict) -> httpx.Response:
+        """One attempt, its redirects followed here: every body read bounded (`limits`), credentials
+        kept only on the platform's origin, JSON nesting checked before anyone parses it."""
+        cfg = self.config
+        request = self._client.build_request(method, url, params=params, json=json_body, headers=headers)
+        with bounded(self._budget()) as budget:
+            for hop in range(cfg.max_redirects + 1):
+                if hop:
+                    self._count(requests=1)
+                resp = self._client.send(request, stream=True)
+                try:
+                    if not resp.has_redirect_location:
+                        body = read_body(resp, budget)
+                        if nesting_exceeds(body, cfg.max_depth):
+                            raise Bounded(f"JSON nested deeper than {cfg.max_depth} levels")
+                        return settled(resp, body)
+                finally:
+                    resp.close()
+                request = self._redirected(request, resp)
+        raise Bounded(f"more than {cfg.max_redirects} redirects")
+
+    def _redirected(self, request: httpx.Request, resp: httpx.Response) -> httpx.Request:
+        """The next hop of a redirect, with the platform's credentials only if it stays on its origin."""
+        try:
+            target = request.url.join(resp.headers["location"])
+        except httpx.InvalidURL as exc:
+            raise Bounded(f"HTTP {resp.status_code} redirect to an invalid URL ({exc})") from None
+        method = request.method
+        if (resp.status_code == 303 and method != "HEAD") or (
+            resp.status_code in (301, 302) and method == "POST"
+        ):
+            method = "GET"
+        body = request.content if method == request.method else b""
+        keep = {k: v for k, v in request.headers.items() if k.lower() in ("content-type", "if-none-match")}
+        if not body:
+            keep.pop("content-type", None)
+        foreign = origin(target) != self.origin
+        if foreign:
+            target = target.copy_remove_param("access_token")
+        nxt = self._client.build_request(method, target, headers=keep, content=body or None)
+        if foreign:
+            for name in ("authorization", "cookie"):
+                nxt.headers.pop(name, None)
+            log.warning(
+                "%s: redirect off %s followed without credentials: %s",
+                self.config.name,
+                self.base_url,
+                redact(str(target)),
+            )
+        return nxt
+
     def _note_quota(self, resp: httpx.Response) -> None:
         until = exhausted_after(resp)
         if until is not None:
@@ -281,14 +452,31 @@ def requested(resp: httpx.Response) -> str:
 
 
 def decode_json(resp: httpx.Response) -> Any:
-    """A body as JSON; an HTML page or truncated JSON is `BadShape`, never parsed into empty data."""
+    """A body as JSON; an HTML page or truncated JSON is `BadShape`, never parsed into empty data.
+
+    NaN and Infinity parse to floats and integers of any size to ints, as Python's json module does:
+    the record checks (`shape.counter`) reject them naming the field. Integers beyond Python's
+    conversion limit (4300 digits) become `TooLarge`, which the checks reject the same way."""
     text = resp.text
     if "html" in resp.headers.get("content-type", "") or text.lstrip()[:1] == "<":
         raise BadShape(f"HTML page instead of JSON (HTTP {resp.status_code}): {_snippet(resp)}")
+    if not text.strip():
+        return None
     try:
-        return json.loads(text) if text.strip() else None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:  # an integer longer than Python converts: keep it as text, flagged
+            return json.loads(text, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         raise BadShape(f"truncated or invalid JSON ({len(text)} bytes, {exc.msg} at {exc.pos})") from None
+    except RecursionError:
+        raise BadShape("JSON nested too deep to parse") from None
+
+
+def _bounded_int(digits: str) -> int | TooLarge:
+    return int(digits) if len(digits) <= len(str(MAX_COUNT)) + 1 else TooLarge(digits)
 
 
 def _as_pairs(params: Any) -> list[tuple[str, Any]]:
@@ -303,14 +491,35 @@ def _snippet(resp: httpx.Response) -> str:
     return " ".join(resp.text[:160].split())
 
 
+def _span(seconds: float) -> str:
+    return f"{seconds / 3600:g} h" if seconds >= 3600 else f"{seconds:g} s"
+
+
 def next_link(resp: httpx.Response) -> str | None:
-    return resp.links.get("next", {}).get("url")
+    """The `Link: rel="next"` URL, resolved against the response's URL as RFC 8288 says (a relative link
+    must not be appended to the base URL's path); `PlatformClient.request` refuses it off the origin."""
+    url = resp.links.get("next", {}).get("url")
+    if not url:
+        return None
+    try:
+        return str(resp.request.url.join(url))
+    except httpx.InvalidURL:
+        return url  # the request names it as served and fails on it
 
 
 def last_page(resp: httpx.Response) -> int | None:
-    """Page number in `Link: <...page=N>; rel="last"`: the count trick for per_page=1 listings."""
+    """Page number in `Link: <...page=N>; rel="last"`: the count trick for per_page=1 listings.
+
+    A page number that is not plain ASCII digits within a count's range is `BadShape`, not a count."""
     url = resp.links.get("last", {}).get("url")
     if not url:
         return None
-    page = httpx.URL(url).params.get("page")
-    return int(page) if page and page.isdigit() else None
+    try:
+        page = httpx.URL(url).params.get("page")
+    except httpx.InvalidURL:
+        raise BadShape(f'Link rel="last" is not a URL: {url[:120]!r}') from None
+    if page is None:
+        return None
+    if not re.fullmatch(r"[0-9]{1,16}", page) or int(page) > MAX_COUNT:
+        raise BadShape(f'Link rel="last" page {page[:40]!r} is not a count')
+    return int(page)

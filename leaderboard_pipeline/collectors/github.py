@@ -32,7 +32,8 @@ def count_listing(client: PlatformClient, url: str, org: str, params: list, allo
         return 0
     if resp.status_code == 403:  # "contributor list is too large": a known, permanent answer
         return None
-    pages = last_page(resp)
+    with client.checking(org, requested(resp)):
+        pages = last_page(resp)
     if pages is not None:
         return pages
     body = client.parse_json(resp, org)
@@ -94,8 +95,15 @@ def list_org_repos(
     url: str | None = f"/orgs/{owner}/repos"
     params: Any = [("type", "sources" if sources_only else "public"), ("per_page", 100)]
     repos: list[dict[str, Any]] = []
+    visited = set()
     while url:
         resp = client.request("GET", url, org=org, params=params)
+        visited.add(str(resp.request.url))
         repos.extend(client.parse_json(resp, org) or [])
-        url, params = next_link(resp), None  # never build page URLs ourselves
+        url, params = (
+            next_link(resp),
+            None,
+        )  # never build page URLs ourselves (the client refuses other hosts)
+        if url is not None and str(client.resolve(url)) in visited:
+            client.shape_fail(org, requested(resp), 'Link rel="next" points back to a page already read')
     return repos

@@ -22,11 +22,15 @@ threshold in any profile, so every dataset gets its usage count.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from leaderboard_pipeline.collectors.client import PlatformClient, next_link, requested
 from leaderboard_pipeline.collectors.shape import BadShape, counter, label, owned, require
+from leaderboard_pipeline.contract.untrusted import item_link
+
+log = logging.getLogger("leaderboard_pipeline.collectors")
 
 SITE = "https://huggingface.co"
 PAGE_LIMIT = 1000
@@ -75,31 +79,46 @@ def list_repos(
     limit: int = PAGE_LIMIT,
     max_pages: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Every public repo of `namespace` (kind "models" or "datasets"), following `Link: rel=next`.
+    """Every public repo of `namespace` (kind "models" or "datasets"), following `Link: rel=next`
+    (the client refuses a next link off the Hub's origin: the token would go with it).
 
     Items are checked as they arrive (`check_item`); `limit` and `max_pages` make the probe's one small
-    request out of the same code."""
+    request out of the same code. A repo listed twice (the same id, or the same internal `_id`: renamed
+    accounts) is kept once, as first listed; `client.duplicate` warns with both values."""
     expand = MODEL_EXPAND if kind == "models" else DATASET_EXPAND
     url: str | None = f"/api/{kind}"
     params: Any = [("author", namespace), ("limit", limit), *(("expand", e) for e in expand)]
     items: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    pages = 0
+    first: dict[str, dict[str, Any]] = {}  # repo id (case-insensitive, as the Hub) and _id -> first item
+    pages, visited = 0, set()
     while url and (max_pages is None or pages < max_pages):
         resp = client.request("GET", url, org=org, params=params)
         pages += 1
+        visited.add(str(resp.request.url))
         page = client.parse_json(resp, org)
         with client.checking(org, requested(resp)):
             if not isinstance(page, list):
                 raise BadShape(f"expected a JSON array, got {type(page).__name__}: {str(page)[:120]}")
+            repeats = 0
             for item in page:
                 check_item(item, kind, namespace)
-                # A token also lists private repos of its orgs; renamed accounts can list a repo twice.
-                if item.get("private") or item.get("_id", item["id"]) in seen:
+                if item.get("private"):  # a token also lists private repos of its orgs
                     continue
-                seen.add(item.get("_id", item["id"]))
+                keys = [item["id"].casefold(), *([str(item["_id"])] if item.get("_id") else [])]
+                kept = next((first[k] for k in keys if k in first), None)
+                if kept is not None:
+                    client.duplicate(org, requested(resp), kept["id"], kept, item, ("downloads", "likes"))
+                    repeats += 1
+                    continue
+                first.update(dict.fromkeys(keys, item))
                 items.append(item)
+            if pages > 1 and page and repeats == len(page):
+                raise BadShape("the page repeats earlier items only: the pagination loops")
         url, params = next_link(resp), None  # the next link already carries every parameter
+        if url is not None and str(client.resolve(url)) in visited:
+            client.shape_fail(
+                org, requested(resp), f'Link rel="next" points back to a page already read: {url[:120]}'
+            )
     return items
 
 
@@ -122,7 +141,9 @@ def check_item(item: Any, kind: str, namespace: str) -> None:
 def children_count(client: PlatformClient, repo_id: str, org: str) -> int | None:
     """Model-tree children ("descendants"): only on the detail endpoint. None when the Hub does not say
     (the SDK's `children_model_count` is None then, not 0)."""
-    url = f"/api/models/{repo_id}"
+    url = item_link("", ("api", "models"), *repo_id.split("/", 1))
+    if url is None:  # a name the Hub itself would never serve ("..": it would resolve elsewhere)
+        return None
     resp = client.request("GET", url, org=org, params=[("expand", "childrenModelCount")])
     body = client.parse_json(resp, org)
     with client.checking(org, requested(resp)):
@@ -203,12 +224,17 @@ def dataset_usage(
     return len(seen)
 
 
-def repo_id(client: PlatformClient, record: dict[str, Any], org: str) -> str:
-    """The record's `<namespace>/<name>` for a per-item request path; anything else is a shape error
-    (no request is sent to a path built from a hostile name)."""
+def repo_id(client: PlatformClient, record: dict[str, Any], org: str) -> str | None:
+    """The record's `<namespace>/<name>` for a per-item request path, or None for a name the Hub would
+    never serve as a repo id: no request is sent to a path built from it, and its counts stay unknown
+    (one odd name from any account must not fail everyone's month). Noted in the manifest's detail."""
     rid = f"{record['namespace']}/{record['name']}"
     if not _REPO_ID.fullmatch(rid) or ".." in rid:
-        client.shape_fail(org, f"per-item request for {rid[:120]!r}", "not a Hub repo id: nothing was sent")
+        client.note("items whose name is not a Hub repo id: per-item counts unknown")
+        log.warning(
+            "HuggingFace: org %r: %r is not a Hub repo id: its per-item counts stay unknown", org, rid
+        )
+        return None
     return rid
 
 
@@ -226,7 +252,8 @@ def _record(item: dict[str, Any], kind: str) -> dict[str, Any]:
         "downloads_last_month": item["downloads"],
         "downloads_all_time": item.get("downloadsAllTime"),
         "likes": item["likes"],
-        "link": f"{SITE}/{item['id']}" if kind == "models" else f"{SITE}/datasets/{item['id']}",
+        # quoted path segments: a name like "../../x" cannot point outside the item's own namespace
+        "link": item_link(SITE, () if kind == "models" else ("datasets",), namespace, name),
         "pipeline_tag": item.get("pipeline_tag"),
         "library": item.get("library_name"),
         "tags": item.get("tags") or [],
@@ -262,6 +289,8 @@ def add_model_counts(client: PlatformClient, records: list[dict[str, Any]], org:
         if not needs_item_calls(record):
             continue
         rid = repo_id(client, record, org)
+        if rid is None:
+            continue
         record["community"] = discussions_count(client, rid, org)
         if record["descendants"] is None:
             record["descendants"] = children_count(client, rid, org)
@@ -279,7 +308,9 @@ def list_datasets(client: PlatformClient, namespace: str, org: str) -> list[dict
 
 def add_dataset_usage(client: PlatformClient, records: list[dict[str, Any]], org: str) -> None:
     for record in records:
-        record["dataset_usage"] = dataset_usage(client, repo_id(client, record, org), org)
+        rid = repo_id(client, record, org)
+        if rid is not None:
+            record["dataset_usage"] = dataset_usage(client, rid, org)
 
 
 def collect_models(client: PlatformClient, namespace: str, org: str) -> list[dict[str, Any]]:

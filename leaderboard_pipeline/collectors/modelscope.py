@@ -30,6 +30,7 @@ from leaderboard_pipeline.collectors.shape import (
     total_of,
     unwrap,
 )
+from leaderboard_pipeline.contract.untrusted import item_link
 
 SITE = "https://modelscope.cn"
 PAGE_SIZE = 50
@@ -155,7 +156,7 @@ def _record(item: dict[str, Any], kind: str, owner: str) -> dict[str, Any]:
         # Models call them Stars in the legacy surface, datasets Likes.
         "likes": counter(pick(item, "likes", "stars"), "likes", where),
         "community": None,
-        "link": f"{SITE}/{kind}/{namespace}/{name}",
+        "link": item_link(SITE, (kind,), namespace, name),
         "pipeline_tag": task,
         "library": pick(item, "library"),
         "tags": [str(t) for t in pick(item, "tags", default=[])],

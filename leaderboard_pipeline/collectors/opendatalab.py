@@ -25,6 +25,7 @@ from typing import Any
 from leaderboard_pipeline.collectors.client import PlatformClient, decode_json
 from leaderboard_pipeline.collectors.shape import (
     BadShape,
+    TooLarge,
     counter,
     label,
     optional,
@@ -34,6 +35,7 @@ from leaderboard_pipeline.collectors.shape import (
     total_of,
     unwrap,
 )
+from leaderboard_pipeline.contract.untrusted import item_link
 
 SITE = "https://opendatalab.com"
 PAGE_SIZE = 25  # the SDK's size; the server may cap lower (the site pages by 12)
@@ -73,15 +75,20 @@ FORMS = (ListForm("POST", "/api/datasets/list"), ListForm("GET", "/api/datasets"
 
 
 def parse_count(value: Any) -> int | None:
-    """12, "1,234", "10.3k", "1.2w" / "1.2万" -> int; "", "-" and None -> None."""
+    """12, "1,234", "10.3k", "1.2w" / "1.2万" -> int; "", "-" and None -> None; a text too long for a
+    count -> `TooLarge` (the counter check rejects it naming the field)."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
     text = str(value).strip().replace(",", "").lower()
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kwmb万]?)", text)
+    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*([kwmb万]?)", text)
     if not m:
         return None
+    if len(m[1]) > 20:
+        return TooLarge(m[1])
     return round(float(m[1]) * _SUFFIX.get(m[2], 1))
 
 
@@ -143,7 +150,10 @@ def _text(value: Any) -> str | None:
 def _namespace(item: dict[str, Any], where: str) -> tuple[str, str]:
     """(publisher, dataset): "<publisher>/<dataset>" names, else the item's publisher (a string, or the
     SDK's `attrs.publisher` objects). Never the numeric createdBy id: keys are `<namespace>/<name>`."""
-    namespace, _, name = str(item["name"]).strip("/").rpartition("/")
+    # the publisher is the first segment (a publisher name has no "/"; a dataset name might)
+    namespace, _, name = str(item["name"]).strip("/").partition("/")
+    if not name:
+        namespace, name = "", namespace
     if not namespace:
         publisher = item.get("publisher") or _attrs(item).get("publisher")
         if isinstance(publisher, list):
@@ -169,7 +179,7 @@ def _record(item: dict[str, Any], org: str) -> dict[str, Any]:
         "name": name,
         "total_downloads": counter(_value(item, "downloadCount"), "downloadCount", where, parse=parse_count),
         "likes": counter(_value(item, "likeCount"), "likeCount", where, parse=parse_count),
-        "link": f"{SITE}/{namespace}/{name}",
+        "link": item_link(SITE, (), namespace, name),
         "tags": _types(item, "mediaTypes", "modality") + _types(item, "taskTypes", "task_categories"),
     }
 

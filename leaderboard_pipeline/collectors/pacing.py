@@ -66,12 +66,25 @@ def _retry_after(resp: httpx.Response) -> float | None:
     value = resp.headers.get("retry-after")
     if not value:
         return None
-    if value.strip().isdigit():
-        return float(value)
+    seconds = value.strip()
+    if seconds.isascii() and seconds.isdigit():
+        return float(seconds[:12])  # max_wait caps it anyway; no 4300-digit conversion
     try:
         return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
     except (TypeError, ValueError):
         return None
+
+
+def _reset_in(resp: httpx.Response) -> float | None:
+    """Seconds until `x-ratelimit-reset` (Unix time) when the quota is used up; None if not said (or
+    not a number: a header is served data too)."""
+    if resp.headers.get("x-ratelimit-remaining") != "0":
+        return None
+    try:
+        reset = float(resp.headers.get("x-ratelimit-reset", ""))
+    except ValueError:
+        return None
+    return max(0.0, reset - time.time()) + 1 if reset == reset else None
 
 
 def header_wait(resp: httpx.Response) -> float | None:
@@ -79,8 +92,8 @@ def header_wait(resp: httpx.Response) -> float | None:
     wait = _retry_after(resp)
     if wait is not None:
         return wait
-    if resp.headers.get("x-ratelimit-remaining") == "0" and resp.headers.get("x-ratelimit-reset"):
-        return max(0.0, float(resp.headers["x-ratelimit-reset"]) - time.time()) + 1
+    if (reset := _reset_in(resp)) is not None:
+        return reset
     m = _HF_RATELIMIT.search(resp.headers.get("ratelimit", ""))
     if m and resp.status_code == 429:
         return float(m["t"]) + 1
@@ -89,8 +102,8 @@ def header_wait(resp: httpx.Response) -> float | None:
 
 def exhausted_after(resp: httpx.Response) -> float | None:
     """After a success: seconds until the window resets if the server says the quota is used up."""
-    if resp.headers.get("x-ratelimit-remaining") == "0" and resp.headers.get("x-ratelimit-reset"):
-        return max(0.0, float(resp.headers["x-ratelimit-reset"]) - time.time()) + 1
+    if (reset := _reset_in(resp)) is not None:
+        return reset
     m = _HF_RATELIMIT.search(resp.headers.get("ratelimit", ""))
     if m and m["r"] == "0":
         return float(m["t"]) + 1

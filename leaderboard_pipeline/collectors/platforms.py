@@ -33,7 +33,14 @@ class PlatformConfig:
     secondary_wait: float = 60.0  # GitHub: first wait after a secondary rate limit
     max_wait: float = 300.0  # longest single wait honoured from a server header
     connect_timeout: float = 5.0
-    read_timeout: float = 60.0
+    read_timeout: float = 60.0  # one socket read; the bounds below hold whatever the server does
+    request_deadline: float = 120.0  # one attempt, connect to last body byte, redirects included
+    # The platform's whole month: GitHub without a token takes about 3 h (60 requests / h); with tokens
+    # every platform is done in under half an hour.
+    platform_deadline: float = 5 * 3600.0
+    max_body: int = 64 * 1024 * 1024  # bytes of one body after decompression
+    max_depth: int = 64  # JSON nesting of one body (records need under 10)
+    max_redirects: int = 5
     retry_202: bool = False  # GitHub answers 202 while it computes statistics
     etags: bool = False
     headers: tuple[tuple[str, str], ...] = ()

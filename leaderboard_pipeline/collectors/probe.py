@@ -213,10 +213,8 @@ def _steps(probe: _Probe, target: str, month: str) -> None:
 def probe_platform(
     key: str, registry: Registry, *, save: Path | None, timeout: float, settings: dict | None = None
 ) -> list[Row]:
-    import httpx
-
     from leaderboard_pipeline.collectors.cassette import CassetteTransport
-    from leaderboard_pipeline.collectors.client import PlatformClient, shared_ssl_context
+    from leaderboard_pipeline.collectors.client import PlatformClient, default_transport
     from leaderboard_pipeline.collectors.platforms import PLATFORMS, base_url, platform_config
 
     targets = _targets(registry, key)
@@ -227,7 +225,7 @@ def probe_platform(
         ]
     org, target = targets[0]
     config = platform_config(key, **PROBE_SETTINGS, read_timeout=timeout, connect_timeout=min(timeout, 5.0))
-    inner: httpx.BaseTransport = httpx.HTTPTransport(verify=shared_ssl_context())
+    inner = default_transport(base_url(config))
     if save is not None:
         inner = CassetteTransport(save / key, "record", base_url(config), inner)
     watch = _Watch(inner)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Cleaning
+from leaderboard_pipeline.contract import published_defects
 from leaderboard_pipeline.contract.raw_tables import PLATFORM_TABLES, RAW_TABLES
 from leaderboard_pipeline.core.gaps import unranked_by_month
 from leaderboard_pipeline.core.labelling import DATASET_MODALITIES, LIFECYCLES, MODEL_MODALITIES
@@ -54,6 +55,15 @@ def _specs() -> dict[str, list[CheckSpec]]:
         CheckSpec("dataset_labels", "label_vocabulary", False, "modalities/lifecycles within the vocabulary"),
         CheckSpec("system_inputs", "unique_org_metric", True, "one value per org and column"),
         CheckSpec("benchmark_inputs", "unique_org_metric", True, "one value per org and column"),
+        *(
+            CheckSpec(
+                table,
+                "hand_input_rules",
+                False,
+                "no empty cell, last month's columns and orgs (counts what the published data breaks)",
+            )
+            for table in ("system_inputs", "benchmark_inputs")
+        ),
     ]
     specs["clean"].append(
         CheckSpec(
@@ -202,6 +212,15 @@ def raw_checks(tables: dict[str, pl.DataFrame]) -> list[Outcome]:
     for table in ("system_inputs", "benchmark_inputs"):
         dups = _duplicates(tables[table], ["month", "org", "metric"])
         out.append(Outcome(table, "unique_org_metric", dups == 0, True, {"duplicate_cells": dups}))
+    manifest = tables["snapshot_manifest"]
+    for table in ("system_inputs", "benchmark_inputs"):
+        # our own hand inputs never get here with a broken rule (they are refused); the published ones
+        # are read as published and their defects counted (sources/hand_inputs/published.py)
+        counts: dict[str, int] = {}
+        for detail in manifest.filter(pl.col("table") == table)["detail"].to_list():
+            for rule, n in published_defects.counts(detail).items():
+                counts[rule] = counts.get(rule, 0) + n
+        out.append(Outcome(table, "hand_input_rules", not counts, False, counts))
     return out
 
 

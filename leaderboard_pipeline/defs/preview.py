@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import polars as pl
 
+from leaderboard_pipeline.contract.untrusted import clean_text
+
 
 def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:.4g}"
-    return str(value).replace("|", "\\|")
+    # served names: no control or bidi characters, and one line per row
+    return " ".join(clean_text(str(value)).split()).replace("|", "\\|")
 
 
 def markdown_table(frame: pl.DataFrame, limit: int = 10) -> str:

@@ -18,6 +18,7 @@ import polars as pl
 from leaderboard_pipeline.config.profiles import DIMENSIONS
 from leaderboard_pipeline.config.settings import PROJECT_ROOT
 from leaderboard_pipeline.contract.months import MONTH_PATTERN
+from leaderboard_pipeline.contract.untrusted import clean_data
 from leaderboard_pipeline.site.formatting import is_unknown
 from leaderboard_pipeline.site.tables import (
     INTERVALS,
@@ -211,9 +212,9 @@ def write_api(tables: SiteTables, out: Path, generated_at: str) -> list[Path]:
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         # allow_nan=False: a NaN would make the file invalid JSON for strict readers; fail loudly instead.
-        path.write_text(
-            json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False), encoding="utf-8"
-        )
+        # clean_data: no control or bidi-override characters in any string of any document.
+        text = json.dumps(clean_data(document), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        path.write_text(text, encoding="utf-8")
         written.append(path)
 
     for name, schema in SCHEMAS.items():

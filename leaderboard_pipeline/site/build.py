@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
+from leaderboard_pipeline.contract.untrusted import clean_text
 from leaderboard_pipeline.site.api import write_api
 from leaderboard_pipeline.site.checks import month_outcomes
 from leaderboard_pipeline.site.compare_page import compare_page
@@ -56,7 +57,8 @@ def build_site(warehouse: Path, profile: Profile, out: Path, source: str | None 
     def write(path: str, title: str, body: str, month: str, current: str) -> None:
         nonlocal count
         html = page(title, body, depth=path.count("/"), month=month, current=current, frame=frame)
-        (out / path).write_text(html, encoding="utf-8")
+        # every page, whatever helper wrote a value into it: no control or bidi-override characters
+        (out / path).write_text(clean_text(html), encoding="utf-8")
         count += 1
 
     latest = tables.latest

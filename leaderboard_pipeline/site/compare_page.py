@@ -10,6 +10,7 @@ import json
 import polars as pl
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS
+from leaderboard_pipeline.contract.untrusted import clean_data
 from leaderboard_pipeline.site.formatting import format_score, format_value, is_unknown
 from leaderboard_pipeline.site.layout import e, month_select
 from leaderboard_pipeline.site.tables import RANKINGS, SiteTables, category_of, org_href
@@ -90,9 +91,9 @@ def compare_page(tables: SiteTables, month: str) -> str:
         f'<label><input type="checkbox" value="{e(org)}" data-pick> {e(org)}</label>' for org in data["orgs"]
     )
     # "</" inside a script element would end it early: escape it in the JSON text.
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).replace(
-        "</", "<\\/"
-    )
+    payload = json.dumps(
+        clean_data(data), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).replace("</", "<\\/")
     return (
         f'<h1>Compare organisations · <span class="month">{e(month)}</span></h1>'
         f'<p class="lead">Pick 2 to {MAX_ORGS} organisations to see their dimension scores, every metric value '

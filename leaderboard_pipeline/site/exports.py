@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
+from leaderboard_pipeline.contract.untrusted import UNSAFE_PATTERN
 from leaderboard_pipeline.core.gaps import gap_rows
 from leaderboard_pipeline.core.intervals import INTERVAL_COLUMNS
 from leaderboard_pipeline.sources.archive import text_form
@@ -105,9 +106,11 @@ def python_float_text(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _write(frame: pl.DataFrame, path: Path, fmt: str, text: str | None = None) -> Path:
-    """``text``: for CSV, the form of a hand-input file to write in ("UTF-8 with BOM, CRLF line endings",
-    as the raw manifest records it); None: UTF-8 without BOM, LF."""
+    """Every export file goes through here: text columns without control or bidi-override characters.
+    ``text``: for CSV, the form of a hand-input file to write in ("UTF-8 with BOM, CRLF line endings", as
+    the raw manifest records it); None: UTF-8 without BOM, LF."""
     path = path.with_suffix(f".{fmt}")
+    frame = clean_frame(frame)
     if fmt == "csv":
         text = text or ""
         frame.write_csv(
@@ -120,6 +123,22 @@ def _write(frame: pl.DataFrame, path: Path, fmt: str, text: str | None = None) -
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return path
+
+
+def clean_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """`clean_text` on every text column (lists of text too); other columns as they are."""
+    unsafe = UNSAFE_PATTERN
+
+    def clean(expr: pl.Expr) -> pl.Expr:
+        return expr.str.replace_all(unsafe, "")
+
+    columns = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.String:
+            columns.append(clean(pl.col(name)))
+        elif dtype == pl.List(pl.String):
+            columns.append(pl.col(name).list.eval(clean(pl.element())))
+    return frame.with_columns(columns) if columns else frame
 
 
 # raw table of the hand inputs behind a dimension's summary
@@ -139,8 +158,9 @@ def input_text_forms(read: Reader) -> dict[str, str]:
         row = rows.get(table)
         if row is None:
             continue
-        if row.get("detail") and "line endings" in row["detail"]:
-            forms[dimension] = row["detail"]
+        form = next((p.strip() for p in (row.get("detail") or "").split(";") if "line endings" in p), None)
+        if form:  # the detail may also count the rules the file breaks, before the form
+            forms[dimension] = form
             continue
         path = Path(row["location"] or "")
         if (

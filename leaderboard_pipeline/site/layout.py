@@ -1,4 +1,5 @@
-"""The page frame and small HTML helpers. Every value passes through ``html.escape``; links are relative."""
+"""The page frame and small HTML helpers. Every value passes through ``html.escape`` (after
+``clean_text``: no control or bidi-override characters from the data); links are relative."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from leaderboard_pipeline.contract.untrusted import clean_text
 from leaderboard_pipeline.site.formatting import UNKNOWN, format_score, format_value, is_unknown
 
 
 def e(value: object) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    return escape(clean_text("" if value is None else str(value)), quote=True)
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,7 @@ def _items(frame: pl.DataFrame | None, title: str, anchor: str) -> str:
         links = " ".join(
             f'<a href="{e(link["url"])}" rel="noopener">{e(link["platform"])}</a>'
             for link in (r["links"] or [])
+            if (link["url"] or "").startswith(("https://", "http://"))  # never javascript: or data:
         )
         likes = known_count(r["likes"]) if r.get("likes_known") else None
         rows.append(

@@ -22,6 +22,7 @@ from leaderboard_pipeline.config.metric_catalog import (
 )
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
 from leaderboard_pipeline.contract.raw_tables import empty_raw
+from leaderboard_pipeline.contract.untrusted import item_link
 from leaderboard_pipeline.core.cleaning import PLATFORM_OF
 from leaderboard_pipeline.core.gaps import affected_dimensions, unranked_by_month
 from leaderboard_pipeline.core.intervals import INTERVAL_COLUMNS
@@ -205,6 +206,20 @@ def _item_key(profile: Profile) -> pl.Expr:
     return (pl.col("org") + "/" + name).alias("item")
 
 
+def _fallback_links(table: str, rows: pl.DataFrame) -> pl.Expr:
+    """The platform page of rows without a link of their own, from URL-quoted names (`item_link`): a
+    name cannot make it point outside the item's own namespace."""
+    site, _, path = LINK_TEMPLATES[table].partition("://")
+    host, *prefix = path.split("/")
+    fields = re.findall(r"\{(\w+)\}", LINK_TEMPLATES[table])
+    prefix = [p for p in prefix if not p.startswith("{")]
+    if rows["link"].null_count() == 0:
+        return pl.lit(None, pl.String)
+    return pl.struct(fields).map_elements(
+        lambda r: item_link(f"{site}://{host}", prefix, *(r[f] or "" for f in fields)), return_dtype=pl.String
+    )
+
+
 def _links(read, tables: tuple[str, ...], profile: Profile) -> pl.DataFrame:
     """month, item -> list of {platform, url}: the platform pages of the rows a merged item counts."""
     frames = []
@@ -212,10 +227,7 @@ def _links(read, tables: tuple[str, ...], profile: Profile) -> pl.DataFrame:
         rows = read("clean", table)
         if rows is None or rows.is_empty():
             continue
-        fallback = pl.format(
-            LINK_TEMPLATES[table].replace("{namespace}", "{}").replace("{name}", "{}"),
-            *[pl.col(c) for c in re.findall(r"\{(\w+)\}", LINK_TEMPLATES[table])],
-        )
+        fallback = _fallback_links(table, rows)
         frames.append(
             rows.filter(pl.col("excluded").is_null()).select(
                 "month",

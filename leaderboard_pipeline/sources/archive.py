@@ -23,6 +23,7 @@ import polars as pl
 from leaderboard_pipeline.config.curated import read_curated_metrics
 from leaderboard_pipeline.config.settings import CURATED_METRICS
 from leaderboard_pipeline.contract.errors import SourceError
+from leaderboard_pipeline.contract.published_defects import describe
 from leaderboard_pipeline.contract.raw_tables import PLATFORM_TABLES, RAW_SCHEMAS, conform, empty_raw
 
 DATE_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -115,7 +116,9 @@ def read_platform_file(path: Path, table: str, month: str) -> pl.DataFrame:
 def read_summary_csv(path: Path, month: str) -> pl.DataFrame:
     """A hand-entered infra/eval summary -> long (org, position, metric, value).
 
-    The published files come with or without a UTF-8 BOM and with LF or CRLF line endings.
+    The published files come with or without a UTF-8 BOM and with LF or CRLF line endings. An empty cell
+    is 0, and so is a trailing cell the published loader dropped (a short row), as the published pipeline
+    read them; `ArchiveSource` counts both as warnings (`hand_inputs.published`).
     """
     text = path.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -129,8 +132,9 @@ def read_summary_csv(path: Path, month: str) -> pl.DataFrame:
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != len(header):
+        if len(row) > len(header):
             raise SourceError(f"{path}:{number}: {len(row)} cells, the header has {len(header)}")
+        row = row + [""] * (len(header) - len(row))
         org = row[0].strip()
         if not org:
             raise SourceError(f"{path}:{number}: empty org")
@@ -244,6 +248,9 @@ class ArchiveSource:
     name: str = "archive"
     curated_path: Path | None = None
     require_config: bool = True  # False for a folder that only holds hand inputs
+    # The published layout's hand inputs get our hand-input checks (hand_inputs.published); False where
+    # the folder's inputs are ours and checked strictly before (CombinedSource).
+    check_inputs: bool = True
     _folders: dict[str, Path] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -275,8 +282,12 @@ class ArchiveSource:
         tables: dict[str, pl.DataFrame] = {}
         manifest = []
 
+        defects: dict[str, str | None] = {}
+
         def note(table: str, path: Path, frame: pl.DataFrame, detail: str | None = None) -> None:
-            manifest.append(file_entry(month, self.name, table, path, frame, detail))
+            # the manifest's detail: the rules the file breaks, if any, and its text form (hand inputs)
+            said = "; ".join(d for d in (defects.get(table), detail) if d) or None
+            manifest.append(file_entry(month, self.name, table, path, frame, said))
 
         for table, (platform, kind) in PLATFORM_TABLES.items():
             path = folder / platform / f"raw-{kind}-info.jsonl"
@@ -285,13 +296,16 @@ class ArchiveSource:
                 note(table, path, tables[table])
             else:
                 tables[table] = empty_raw(table)
+        summaries = {}
         for table, stem in (("system_inputs", "infra"), ("benchmark_inputs", "eval")):
             path = folder / f"{stem}-summary.csv"
+            tables[table] = read_summary_csv(path, month) if path.exists() else empty_raw(table)
+            summaries[table] = path
+        if self.check_inputs:  # read first: a malformed cell is named as the reader names it
+            defects.update(self._check_hand_inputs(folder, month))
+        for table, path in summaries.items():
             if path.exists():
-                tables[table] = read_summary_csv(path, month)
                 note(table, path, tables[table], text_form(path))
-            else:
-                tables[table] = empty_raw(table)
         other = self.root / "snapshots" / "other-source-datasets.jsonl"
         tables["other_source_datasets"] = read_other_sources(other, month)
         if other.exists():
@@ -319,6 +333,37 @@ class ArchiveSource:
         tables["input_evidence"] = empty_raw("input_evidence")
         tables["snapshot_manifest"] = files_manifest(manifest)
         return tables
+
+    def check_hand_inputs(self, months: list[str]) -> None:
+        """Before a run: SourceError (file, line, column) at the first month whose summaries break a
+        rule that is an error for the published layout; nothing is read but the summaries."""
+        if not self.check_inputs:
+            return
+        for month in months:
+            folder = self.folder(month)
+            for stem in ("infra", "eval"):
+                if (folder / f"{stem}-summary.csv").exists():
+                    read_summary_csv(folder / f"{stem}-summary.csv", month)
+            self._check_hand_inputs(folder, month)
+
+    def _check_hand_inputs(self, folder: Path, month: str) -> dict[str, str | None]:
+        """Our hand-input checks on the month's summaries: SourceError at the first error (file, line,
+        column); the rules the published archive breaks -> table -> manifest detail counting them."""
+        from leaderboard_pipeline.sources.hand_inputs.published import check_published_month, rule_counts
+        from leaderboard_pipeline.sources.hand_inputs.sheets import errors
+
+        found = check_published_month(self.root, folder, month)
+        failed = [p for problems in found.values() for p in errors(problems)]
+        if failed:
+            more = f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""
+            raise SourceError(f"{failed[0]}{more}")
+        details = {}
+        for dimension, problems in found.items():
+            warned = [p for p in problems if p.rule]
+            spots = [f"{p.file.name}:{p.line or '-'}{f' {p.column}' if p.column else ''}" for p in warned]
+            where = ", ".join(spots[:4]) + (", …" if len(spots) > 4 else "")
+            details[f"{dimension}_inputs"] = describe(rule_counts(problems), where)
+        return details
 
 
 def has_raw_files(folder: Path) -> bool:

@@ -74,7 +74,9 @@ class CombinedSource:
     _inputs: ArchiveSource = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._inputs = ArchiveSource(Path(self.inputs_root), name=self.name, require_config=False)
+        self._inputs = ArchiveSource(
+            Path(self.inputs_root), name=self.name, require_config=False, check_inputs=False
+        )
 
     def archive(self) -> list[str]:
         """The folder's months with raw platform files: read from the folder, never collected."""
@@ -195,4 +197,6 @@ def validate_before_run(source: SnapshotSource, months: list[str], profile: Prof
     raises SourceError naming file, line and column; returns warning lines to print."""
     if isinstance(source, CombinedSource):
         return source.check_hand_inputs(months, profile)
+    if isinstance(source, ArchiveSource):  # the published layout: its own rules (hand_inputs.published)
+        source.check_hand_inputs(months)
     return []

@@ -19,7 +19,14 @@ a replay uses the orgs the recording was made with (stored in `<month>/_snapshot
 `read_month` either returns every record of every platform and org, or raises `SourceError` naming the
 platform, org and request that failed — every failing platform in one line, with the `leaderboard probe`
 that checks them (after a first failure the other platforms get a few seconds to show theirs): a partial
-month is never returned. The one exception is a
+month is never returned. It is bounded: every request, platform and the month itself have a deadline
+(`PlatformConfig.request_deadline`, `platform_deadline`; `month_deadline` here, default
+`LEADERBOARD_MONTH_DEADLINE` or 5.5 h), and an interrupt (Ctrl-C, SIGTERM through Dagster) cancels every
+client, whose reads stop within a fraction of a second.
+
+Records are checked against their raw table's types where they enter (`shape.check_record`), and an item
+listed twice is kept once, as first listed by the platform (`_dedupe`): a warning gives both values and
+the manifest's `detail` counts the dropped duplicates. The one exception is a
 decision taken up front: `allow_missing={"opendatalab", "baai"}` lets those platforms fail without
 failing the month; their tables come back empty and their `snapshot_manifest` rows say
 `status="missing"` with the error as `detail` (a replay of such a month reproduces the gap).
@@ -38,6 +45,7 @@ import concurrent.futures as cf
 import hashlib
 import json
 import logging
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -51,12 +59,13 @@ import polars as pl
 
 from leaderboard_pipeline.collectors import baai, gitee, github, huggingface, modelscope, opendatalab
 from leaderboard_pipeline.collectors.cassette import CassetteTransport, cassette_mode
-from leaderboard_pipeline.collectors.client import PlatformClient
+from leaderboard_pipeline.collectors.client import DUPLICATES_NOTE, PlatformClient, default_transport
 from leaderboard_pipeline.collectors.errors import CollectError
 from leaderboard_pipeline.collectors.pacing import Counters
 from leaderboard_pipeline.collectors.plan import LONG_RUN_S, CrawlPlan, crawl_plan
 from leaderboard_pipeline.collectors.platforms import PLATFORMS, PlatformConfig, base_url, platform_config
 from leaderboard_pipeline.collectors.progress import Progress, ProgressEvent, duration
+from leaderboard_pipeline.collectors.shape import BadShape, check_record
 from leaderboard_pipeline.config import settings
 from leaderboard_pipeline.config.registry import Registry, RegistryError, load_registry
 from leaderboard_pipeline.contract.errors import SourceError
@@ -83,6 +92,10 @@ MIN_REQUESTS = {"github": 4}
 HEARTBEAT_S = 30.0
 ITEMS_PER_JOB = 50  # per-item calls (Hub discussions, model trees, dataset usage) in jobs of this many items
 GATHER_MAX_S = 20.0  # the longest a failed month waits to learn whether other platforms fail too
+# The whole month's collection; LEADERBOARD_MONTH_DEADLINE (seconds) overrides it. Under the production
+# instance's run monitoring, which cancels a run after 6 h (deploy/dagster.yaml), so a stuck month ends
+# with our error naming platform, org and request, with time left for the layers after the raw one.
+MONTH_DEADLINE_S = 5.5 * 3600.0
 
 
 @dataclass
@@ -161,11 +174,13 @@ class LiveSource:
         allow_missing: frozenset[str] | str | None = frozenset(),
         progress: Callable[[ProgressEvent], None] | None = None,
         heartbeat: float = HEARTBEAT_S,
+        month_deadline: float | None = None,
     ):
         """`platform_settings` overrides PlatformConfig fields per platform (rates, timeouts, retries), so
         tests and benchmarks can scale time down; `transports` replaces the network per platform;
         `allow_missing` names the platforms (PLATFORMS keys) whose failure leaves a gap instead of
-        failing the month; `progress` is called with every ProgressEvent (from the calling thread)."""
+        failing the month; `progress` is called with every ProgressEvent (from the calling thread);
+        `month_deadline` (seconds) bounds the whole month (default $LEADERBOARD_MONTH_DEADLINE or 5.5 h)."""
         self.registry_path = Path(registry_path)
         self.cassette_dir = Path(cassette_dir) if cassette_dir else None
         self.mode = cassette_mode(mode)
@@ -178,6 +193,7 @@ class LiveSource:
         self.allow_missing = parse_allow_missing(allow_missing)
         self.progress = progress
         self.heartbeat = heartbeat
+        self.month_deadline = month_deadline or _month_deadline_env()
         self.last_run: dict[str, Any] = {}  # per-platform and per-org counters of the last read_month
 
     # -- SnapshotSource ------------------------------------------------------------------------------
@@ -206,7 +222,8 @@ class LiveSource:
             raise SourceError(str(exc)) from exc
         started = meta.get("started") or _now()
         date_crawl = meta.get("date_crawl") or started[:10]
-        clients = {key: self._client(key, month) for key in PLATFORMS}
+        deadline = time.monotonic() + self.month_deadline
+        clients = {key: self._client(key, month, deadline) for key in PLATFORMS}
         try:
             records, tallies, missing = self._collect(registry, clients, month, meta.get("missing") or {})
         finally:
@@ -247,14 +264,13 @@ class LiveSource:
         jobs = [(j.platform, j.org, j.min_requests) for j in self._jobs(registry, month)]
         return crawl_plan(jobs, {key: self._config(key) for key in PLATFORMS})
 
-    def _client(self, key: str, month: str) -> PlatformClient:
+    def _client(self, key: str, month: str, deadline: float) -> PlatformClient:
         config = self._config(key)
         transport = self.transports.get(key)
         if self.mode != "off":
-            transport = CassetteTransport(
-                self.cassette_dir / month / key, self.mode, base_url(config), transport
-            )
-        return PlatformClient(config, transport=transport)
+            inner = transport or (default_transport(base_url(config)) if self.mode == "record" else None)
+            transport = CassetteTransport(self.cassette_dir / month / key, self.mode, base_url(config), inner)
+        return PlatformClient(config, transport=transport, month_deadline=deadline)
 
     def _jobs(self, registry: Registry, month: str) -> list[_Job]:
         jobs = []
@@ -371,15 +387,21 @@ class LiveSource:
             client = clients[job.platform]
             with client.tally(tallies["table"][job.table], tallies["org"][job.org]):
                 try:
-                    return job.run(client)
+                    rows = job.run(client)
+                    for row in rows:  # the raw table's types, where the records enter
+                        check_record(job.table, row)
+                    return rows
                 except CollectError:
                     raise
+                except BadShape as exc:
+                    raise CollectError(client.config.name, job.org, job.label, str(exc)) from None
                 except Exception as exc:  # a payload we did not expect: still name where it came from
                     raise CollectError(
                         client.config.name, job.org, job.label, f"{type(exc).__name__}: {exc}"
                     ) from exc
 
         futures = {pools[j.platform].submit(run, j): j for j in jobs}
+        order = {id(j): i for i, j in enumerate(jobs)}  # job order: the tie-break of duplicate records
         waiting = set(futures)
         listing_ids = {id(j) for j in jobs}
         with_followups = {j.platform for j in jobs if j.followups is not None}
@@ -433,6 +455,10 @@ class LiveSource:
                     error = future.exception()
                     if error is None:
                         rows = future.result()
+                        # where the platform listed each record (job, position): the first listing wins a
+                        # duplicate; marked in place, as the per-item jobs fill in these same records
+                        for i, row in enumerate(rows):
+                            row[_ORDER] = (order.get(id(job), len(order)), i)
                         records[job.table, job.platform].extend(rows)
                         listed.add(job.platform)
                         submit_followups(job, rows)  # before job_done: the org is not done while they run
@@ -476,6 +502,8 @@ class LiveSource:
         for (table, platform), rows in records.items():
             if platform not in missing:
                 kept[table].extend(rows)
+        for table, rows in kept.items():
+            kept[table] = _dedupe(table, rows, tallies["table"][table])
         return kept, tallies, missing
 
     def _failure(self, failed: dict[str, BaseException]) -> SourceError:
@@ -607,12 +635,52 @@ def _gather_seconds(clients: dict[str, PlatformClient]) -> float:
 
 
 def _variants(tallies, table: str) -> str | None:
-    """Which API variant answered the table's listings, e.g. "list: POST /api/datasets/list (5/5)"."""
+    """Which API variant answered the table's listings, e.g. "list: POST /api/datasets/list (5/5)", and
+    how many duplicate items were dropped."""
     if table not in tallies["table"]:
         return None
     notes = tallies["table"][table].notes
     jobs = tallies["jobs"].get(table, 0)
-    return "; ".join(f"{text} ({n}/{jobs})" for text, n in sorted(notes.items())) or None
+    parts = [
+        f"{n} {text}" if text == DUPLICATES_NOTE else f"{text} ({n}/{jobs})"
+        for text, n in sorted(notes.items())
+    ]
+    return "; ".join(parts) or None
+
+
+_ORDER = "_order"  # (job index, position in the listing) of a record: where the platform listed it
+# The key an item is stored under, per table: one record per key (the raw layer's unique_records check).
+_KEYS = {"code_repos": ("org", "dimension", "platform", "repo")}
+
+
+def _dedupe(table: str, rows: list[dict], tally: Counters) -> list[dict]:
+    """One record per key: the first as listed (job order, then the platform's order), whatever order the
+    threads finished in. Each dropped duplicate is a warning with both records' values, and counted."""
+    keys = _KEYS.get(table, ("namespace", "name"))
+    first: dict[tuple, dict] = {}
+    for row in sorted(rows, key=lambda r: r[_ORDER]):
+        key = tuple(row.get(k) for k in keys)
+        if key not in first:
+            first[key] = row
+            continue
+        kept = first[key]
+        diff = {c: (kept.get(c), row.get(c)) for c in row if c != _ORDER and kept.get(c) != row.get(c)}
+        log.warning(
+            "%s: %s listed twice, the first kept%s",
+            table,
+            "/".join(map(str, key)),
+            "".join(f"; {c}: {a!r} kept, {b!r} dropped" for c, (a, b) in diff.items()),
+        )
+        tally.note(DUPLICATES_NOTE)
+    return [{k: v for k, v in row.items() if k != _ORDER} for row in first.values()]
+
+
+def _month_deadline_env() -> float:
+    raw = os.environ.get("LEADERBOARD_MONTH_DEADLINE")
+    try:
+        return float(raw) if raw else MONTH_DEADLINE_S
+    except ValueError:
+        raise SourceError(f"LEADERBOARD_MONTH_DEADLINE: not a number of seconds: {raw!r}") from None
 
 
 def _frame(rows: list[dict]) -> pl.DataFrame:

@@ -21,6 +21,8 @@ down. Switches serve the variants the official clients allow (docs/data-sources.
     hf_children_in_list=True         the Hub's list items already carry `childrenModelCount`
     rename={"huggingface": {"downloads": "downloads_30d"}}   a field renamed in every list item
     down=("opendatalab",)            every request of those platforms answers 503
+    hostile=Hostile(...)             hostile answers (issue 17: links off-origin, bombs, never-ending
+                                     answers, odd counters and names): see hostile.py
 
 The Hub's per-item endpoints (discussions counts, models listed by `filter=dataset:<id>`) and the
 published-month mode (`PublishedMonthEcosystem("2025-08-07")`: exactly the items of a dated folder of the
@@ -299,6 +301,11 @@ class _Server(ThreadingHTTPServer):
     # refused connection is a request the client counts but the server never logs.
     request_queue_size = 128
 
+    def handle_error(self, request, client_address) -> None:
+        # A cancelled client stops reading mid-answer and resets the connection: not the mock's error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class MockEcosystem:
     """Threaded HTTP server; use as a context manager. `env()` gives the base-URL env vars."""
@@ -328,6 +335,7 @@ class MockEcosystem:
         hf_children_in_list: bool = False,
         rename: dict[str, dict[str, str]] | None = None,
         seed: int = 7,
+        hostile=None,
     ):
         self.month = month
         self.latency, self.error_rate = latency_ms / 1000, error_rate
@@ -346,6 +354,7 @@ class MockEcosystem:
         self.hf_page, self.usage_page = HF_PAGE, USAGE_PAGE  # page caps (issue 16 section below)
         self.rename = {PREFIX_OF[p]: fields for p, fields in (rename or {}).items()}
         self.rng = random.Random(seed)
+        self.hostile = hostile  # a hostile.Hostile: hostile answers of issue 17, see hostile.py
         self.lock = threading.Lock()
         self.log: list[tuple[str, str, int, float]] = []  # (method, path, status, monotonic time)
         self.served_202: set[str] = set()
@@ -459,6 +468,9 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qsl(split.query)
         if eco.latency:
             time.sleep(eco.latency)
+        prefix, _, rest = split.path.lstrip("/").partition("/")
+        if eco.hostile is not None and eco.hostile.serve(self, prefix, "/" + rest, dict(query)):
+            return
         fault = eco.fault(split.path)
         if fault == "sleep":
             time.sleep(eco.timeout_s)
@@ -466,7 +478,6 @@ class _Handler(BaseHTTPRequestHandler):
         if fault:
             status, headers = fault
             return self._send(status, {"error": "injected fault"}, headers)
-        prefix, _, rest = split.path.lstrip("/").partition("/")
         handler = getattr(self, f"_{prefix}", None)
         if handler is None:
             return self._send(404, {"error": f"no platform {prefix}"})

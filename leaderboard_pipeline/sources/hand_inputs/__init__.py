@@ -11,8 +11,9 @@ A month's hand inputs live in ``<root>/snapshots/<YYYY-MM-DD>/`` (the published 
 
 Every rule returns :class:`Problem` s (file, line, column, message, severity) instead of raising, so
 ``leaderboard inputs check`` prints them all; the combined sources raise the first error before anything
-is collected. The published archive is never checked with these rules: it keeps its published behaviour
-(an empty cell counts as 0, columns change from month to month).
+is collected. The published archive's summaries get the same rules (``published.py``): errors where ours
+are errors, except what the published archive itself does (an empty cell read as 0, columns changing from
+month to month), which is read as published and counted as a warning.
 """
 
 from leaderboard_pipeline.sources.hand_inputs.checks import (

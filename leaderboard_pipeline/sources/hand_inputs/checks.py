@@ -30,6 +30,14 @@ from leaderboard_pipeline.sources.hand_inputs.sheets import (
     unknown_name,
 )
 
+# Rules a source of the published layout may count instead of refusing (see published.py).
+EMPTY_CELL, SHORT_ROW, CHANGED_COLUMN, DROPPED_ORG = (
+    "empty_cells",
+    "short_rows",
+    "changed_columns",
+    "dropped_orgs",
+)
+
 
 def _check_cell(cell: str) -> str | None:
     if not cell:
@@ -51,7 +59,10 @@ def _check_rows(summary: Summary, registry: Sequence[str] | None, registry_path:
     for line, cells in sheet.rows:
         path = sheet.path
         if len(cells) != width:
-            problems.append(Problem(path, line, None, f"{len(cells)} cells, the header has {width}"))
+            rule = SHORT_ROW if len(cells) < width else ""
+            problems.append(
+                Problem(path, line, None, f"{len(cells)} cells, the header has {width}", rule=rule)
+            )
             continue
         org = cells[0]
         if not org:
@@ -75,7 +86,8 @@ def _check_rows(summary: Summary, registry: Sequence[str] | None, registry_path:
         for index, cell in enumerate(cells[1:], start=1):
             message = _check_cell(cell)
             if message:
-                problems.append(Problem(path, line, sheet.column(index), message))
+                rule = EMPTY_CELL if not cell else ""
+                problems.append(Problem(path, line, sheet.column(index), message, rule=rule))
     return problems
 
 
@@ -124,6 +136,7 @@ def _check_against_previous(summary: Summary, previous: Summary, acknowledged: s
                     sheet.column(index),
                     f"new column: not in last month's {last}; a new metric changes every org's score, so "
                     f"if it is intended say why in {evidence.name}: a row '{WHOLE_COLUMN},{name},<url>,<note>'",
+                    rule=CHANGED_COLUMN,
                 )
             )
     for name in previous.columns:
@@ -135,6 +148,7 @@ def _check_against_previous(summary: Summary, previous: Summary, acknowledged: s
                     None,
                     f"column {name!r} of last month's {last} is missing; if dropping it is intended say why "
                     f"in {evidence.name}: a row '{WHOLE_COLUMN},{name},<url>,<note>'",
+                    rule=CHANGED_COLUMN,
                 )
             )
     for org, line in previous.orgs.items():
@@ -146,6 +160,7 @@ def _check_against_previous(summary: Summary, previous: Summary, acknowledged: s
                     None,
                     f"org {org!r} of last month ({last}:{line}) is not in this file: it will not be ranked",
                     WARNING,
+                    rule=DROPPED_ORG,
                 )
             )
     return problems

@@ -39,6 +39,7 @@ class Problem:
     column: str | None  # spreadsheet letter and header name, e.g. "C (num_operators)"
     message: str
     severity: str = ERROR
+    rule: str = ""  # which rule, where a source may treat it differently (published_rules.PUBLISHED_BREAKS)
 
     def __str__(self) -> str:
         where = f"{shown(self.file)}:{self.line}" if self.line else shown(self.file)
