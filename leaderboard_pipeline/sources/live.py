@@ -44,7 +44,16 @@ from typing import Any
 import httpx
 import polars as pl
 
-from leaderboard_pipeline.collectors import baai, gitee, github, huggingface, modelscope, opendatalab
+from leaderboard_pipeline.collectors import (
+    baai,
+    gitee,
+    github,
+    hf_census,
+    huggingface,
+    modelscope,
+    opendatalab,
+    openi,
+)
 from leaderboard_pipeline.collectors.cassette import CassetteTransport, cassette_mode
 from leaderboard_pipeline.collectors.client import PlatformClient
 from leaderboard_pipeline.collectors.errors import CollectError
@@ -71,7 +80,16 @@ TABLE_PLATFORMS = {
     "odl_datasets": ("opendatalab",),
     "baai_datasets": ("baai",),
     "code_repos": ("github", "gitee", "gitcode"),
+    "openi_models": ("openi",),
+    "openi_datasets": ("openi",),
+    "hf_census_models": ("huggingface",),
+    "hf_census_datasets": ("huggingface",),
 }
+# Parts of a month beyond the registry's platform listings. A recording says which it holds
+# (`_snapshot.json` "parts"); a replay of one made before a part existed returns that part's tables empty
+# (its metrics are unknown that month), never a cassette miss.
+PARTS = {"census": ("hf_census_models", "hf_census_datasets"), "openi": ("openi_models", "openi_datasets")}
+CENSUS_ORG = "(Hub census)"  # how the census is named in progress lines and errors (it is no org's)
 # requests a listing needs at least (GitHub: repo, open PRs, contributors, commits); for the plan and ETA
 MIN_REQUESTS = {"github": 4}
 HEARTBEAT_S = 30.0
@@ -118,11 +136,13 @@ class LiveSource:
         allow_missing: frozenset[str] | str | None = frozenset(),
         progress: Callable[[ProgressEvent], None] | None = None,
         heartbeat: float = HEARTBEAT_S,
+        parts: tuple[str, ...] | None = None,
     ):
         """`platform_settings` overrides PlatformConfig fields per platform (rates, timeouts, retries), so
         tests and benchmarks can scale time down; `transports` replaces the network per platform;
         `allow_missing` names the platforms (PLATFORMS keys) whose failure leaves a gap instead of
-        failing the month; `progress` is called with every ProgressEvent (from the calling thread)."""
+        failing the month; `progress` is called with every ProgressEvent (from the calling thread);
+        `parts` the optional parts to collect (PARTS keys; default all; a replay: those recorded)."""
         self.registry_path = Path(registry_path)
         self.cassette_dir = Path(cassette_dir) if cassette_dir else None
         self.mode = cassette_mode(mode)
@@ -135,6 +155,10 @@ class LiveSource:
         self.allow_missing = parse_allow_missing(allow_missing)
         self.progress = progress
         self.heartbeat = heartbeat
+        unknown = sorted(set(parts or ()) - set(PARTS))
+        if unknown:
+            raise SourceError(f"live: unknown part(s) {', '.join(unknown)} (known: {', '.join(PARTS)})")
+        self.parts = tuple(PARTS) if parts is None else tuple(p for p in PARTS if p in parts)
         self.last_run: dict[str, Any] = {}  # per-platform and per-org counters of the last read_month
 
     # -- SnapshotSource ------------------------------------------------------------------------------
@@ -163,21 +187,27 @@ class LiveSource:
             raise SourceError(str(exc)) from exc
         started = meta.get("started") or _now()
         date_crawl = meta.get("date_crawl") or started[:10]
+        parts = self.parts
+        if self.mode == "replay":
+            parts = tuple(p for p in parts if p in (meta.get("parts") or ()))
         clients = {key: self._client(key, month) for key in PLATFORMS}
         try:
-            records, tallies, missing = self._collect(registry, clients, month, meta.get("missing") or {})
+            records, tallies, missing = self._collect(
+                registry, clients, month, meta.get("missing") or {}, parts
+            )
         finally:
             for c in clients.values():
                 c.close()
         finished = meta.get("finished") or _now()
         tables = self._tables(records, registry, month, date_crawl)
         tables["snapshot_manifest"] = self._manifest(
-            tables, tallies, clients, month, started, finished, missing
+            tables, tallies, clients, month, started, finished, missing, parts
         )
         if self.mode == "record":
             path = self.cassette_dir / month / SNAPSHOT_META
             doc = {"orgs": [o.name for o in registry.orgs], "started": started, "finished": finished}
-            doc = {**doc, "date_crawl": date_crawl, **({"missing": missing} if missing else {})}
+            doc = {**doc, "date_crawl": date_crawl, "parts": list(parts)}
+            doc |= {"missing": missing} if missing else {}
             path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
         return tables
 
@@ -200,8 +230,31 @@ class LiveSource:
             )
         return PlatformClient(config, transport=transport)
 
-    def _jobs(self, registry: Registry, month: str) -> list[_Job]:
+    def _jobs(self, registry: Registry, month: str, parts: tuple[str, ...] = ()) -> list[_Job]:
         jobs = []
+        if "census" in parts:  # first: the two longest listings start at once
+            for kind in ("models", "datasets"):
+                jobs.append(
+                    _Job(
+                        "huggingface",
+                        CENSUS_ORG,
+                        hf_census.TABLE[kind],
+                        f"census of every public {kind[:-1]}",
+                        lambda c, kind=kind: hf_census.census(c, kind, org=CENSUS_ORG),
+                    )
+                )
+        if "openi" in parts:
+            for org, ns in registry.namespaces("openi"):
+                for kind in ("models", "datasets"):
+                    jobs.append(
+                        _Job(
+                            "openi",
+                            org,
+                            f"openi_{kind}",
+                            f"{kind} of {ns}",
+                            lambda c, ns=ns, org=org, kind=kind: openi.collect(c, kind, ns, org),
+                        )
+                    )
         for org, ns in registry.namespaces("huggingface"):
             jobs.append(
                 _Job(
@@ -299,11 +352,16 @@ class LiveSource:
             self.progress(event)
 
     def _collect(
-        self, registry: Registry, clients: dict[str, PlatformClient], month: str, recorded_missing: dict
+        self,
+        registry: Registry,
+        clients: dict[str, PlatformClient],
+        month: str,
+        recorded_missing: dict,
+        parts: tuple[str, ...] = (),
     ):
         """Run every listing; returns (records per table, tallies, {platform: why it is missing})."""
         missing: dict[str, str] = dict(recorded_missing)  # a replayed gap stays a gap, without requests
-        jobs = [j for j in self._jobs(registry, month) if j.platform not in missing]
+        jobs = [j for j in self._jobs(registry, month, parts) if j.platform not in missing]
         records: dict[tuple[str, str], list[dict]] = defaultdict(list)  # (table, platform) -> records
         tallies = {
             "table": defaultdict(Counters),
@@ -353,7 +411,11 @@ class LiveSource:
                                 f.cancel()
                         progress.missing(job.platform, missing[job.platform])
                         continue
-                    records[job.table, job.platform].extend(future.result())  # re-raises: fail the month
+                    result = future.result()  # re-raises: fail the month
+                    if isinstance(result, pl.DataFrame):  # the census: built page by page as frames
+                        records[job.table, job.platform].append(result)
+                    else:
+                        records[job.table, job.platform].extend(result)
                     progress.job_done(job.platform, job.org, job.min_requests)
         except BaseException:
             for f in futures:
@@ -387,6 +449,8 @@ class LiveSource:
             frame = (
                 _frame(rows).with_columns(month=pl.lit(month), date_crawl=pl.lit(day)).sort(_sort_keys(table))
             )
+            if table in hf_census.TABLE.values():
+                frame = frame.drop("date_crawl")  # the census tables carry no crawl date
             frames[table] = frame
             tables[table] = conform(table, frame)
         overrides = self._overrides()
@@ -407,8 +471,11 @@ class LiveSource:
         tables["org_registry"] = registry.to_frame(month)
         return tables
 
-    def _manifest(self, tables, tallies, clients, month, started, finished, missing) -> pl.DataFrame:
+    def _manifest(
+        self, tables, tallies, clients, month, started, finished, missing, parts=()
+    ) -> pl.DataFrame:
         rows = []
+        skipped = {t: p for p, ts in PARTS.items() if p not in parts for t in ts}
         for table, frame in tables.items():
             if table == "snapshot_manifest":
                 continue
@@ -421,6 +488,9 @@ class LiveSource:
             if gaps:
                 status = "missing"
                 detail = "; ".join(f"{PLATFORMS[p].name} missing: {missing[p]}" for p in gaps)
+            elif table in skipped:
+                why = "the recording has none" if self.mode == "replay" else "not asked for"
+                status, detail = "ok", f"not collected: {why} ({skipped[table]}); its metrics are unknown"
             else:
                 status, detail = "ok", _variants(tallies, table)
             rows.append(
@@ -452,8 +522,11 @@ def _variants(tallies, table: str) -> str | None:
     return "; ".join(f"{text} ({n}/{jobs})" for text, n in sorted(notes.items())) or None
 
 
-def _frame(rows: list[dict]) -> pl.DataFrame:
-    # Tags are lists of strings; everything else is inferred, then cast strictly by `conform`.
+def _frame(rows: list) -> pl.DataFrame:
+    # Tags are lists of strings; everything else is inferred, then cast strictly by `conform`. The census
+    # arrives as frames already (one per listing).
+    if rows and all(isinstance(r, pl.DataFrame) for r in rows):
+        return pl.concat(rows, how="vertical_relaxed")
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
