@@ -64,6 +64,12 @@ def base_models(tags: Any) -> tuple[list[str], str | None]:
     return bases, relation
 
 
+def _schema(kind: str) -> dict[str, pl.DataType]:
+    """The columns a listing gives (the month and the registry's accounts are the live source's)."""
+    skip = ("month", "registry_org", "registry_platform")
+    return {c: t for c, t in RAW_SCHEMAS[TABLE[kind]].items() if c not in skip}
+
+
 def _same_origin(url: str, base: str) -> bool:
     a, b = httpx.URL(url), httpx.URL(base)
     return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
@@ -71,7 +77,7 @@ def _same_origin(url: str, base: str) -> bool:
 
 def _page_frame(items: list, kind: str, seen: set[str]) -> pl.DataFrame:
     """One page of list items -> rows of the census table (private and repeated items dropped)."""
-    columns: dict[str, list] = {c: [] for c in RAW_SCHEMAS[TABLE[kind]] if c != "month"}
+    columns: dict[str, list] = {c: [] for c in _schema(kind)}
     for item in items:
         repo_id = item.get("id") if isinstance(item, dict) else None
         where = label(item)
@@ -92,8 +98,7 @@ def _page_frame(items: list, kind: str, seen: set[str]) -> pl.DataFrame:
             bases, relation = base_models(item.get("tags"))
             columns["base_models"].append(bases)
             columns["base_relation"].append(relation)
-    schema = {c: t for c, t in RAW_SCHEMAS[TABLE[kind]].items() if c != "month"}
-    return pl.DataFrame(columns, schema=schema)
+    return pl.DataFrame(columns, schema=_schema(kind))
 
 
 def census(
@@ -137,5 +142,4 @@ def census(
                     raise BadShape(f"more than {MAX_PAGES} pages: the pagination does not end")
                 seen_links.add(url)
     client.note(f"census of {kind}: {pages} pages")
-    schema = {c: t for c, t in RAW_SCHEMAS[TABLE[kind]].items() if c != "month"}
-    return pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=schema)
+    return pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=_schema(kind))

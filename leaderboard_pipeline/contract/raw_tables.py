@@ -38,6 +38,14 @@ _OPENI = {
     "last_modified": pl.String,
 }
 
+_REGISTRY_OF = {
+    # The registry org (of the whole registry file at collection time, not only the orgs collected that
+    # month) one of whose namespaces the census row's namespace is, and on which platform (HuggingFace
+    # first); null for every other account. A registry account is never a candidate for the registry.
+    "registry_org": pl.String,
+    "registry_platform": pl.String,
+}
+
 RAW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "hf_models": {
         "month": MONTH,
@@ -187,6 +195,7 @@ RAW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "created_at": pl.String,
         "base_models": pl.List(pl.String),  # "<namespace>/<name>" ids (bare legacy ids as written)
         "base_relation": pl.String,  # finetune | adapter | quantized | merge; null: not named
+        **_REGISTRY_OF,
     },
     "hf_census_datasets": {
         "month": MONTH,
@@ -195,6 +204,7 @@ RAW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "downloads_last_month": pl.Int64,
         "likes": pl.Int64,
         "created_at": pl.String,
+        **_REGISTRY_OF,
     },
     # What was read or fetched for the month: the run manifest of the snapshot.
     "snapshot_manifest": {

@@ -66,12 +66,16 @@ def _ns(expr: pl.Expr) -> pl.Expr:
 
 
 def owners(census: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
-    """namespace (as in the census) -> owner, org, attributed: a registry org for its Hugging Face
-    namespaces (and for an account named as its namespace on another platform: org set, owner the
-    account itself), the account itself otherwise."""
+    """namespace (as in the census) -> key, owner, org, attributed.
+
+    A registry org owns its Hugging Face namespaces: those of the month's registry, and those the census
+    rows name as the whole registry's (``registry_org`` with ``registry_platform`` HuggingFace: an org of
+    the registry file not collected that month is still no candidate). An account named as an org's
+    namespace on another platform keeps its own numbers but carries that org (``org``, ``attributed``:
+    the platform); every other account is its own owner, with ``org`` null: a candidate."""
     hf = (
         registry.filter(pl.col("platform") == HF)
-        .select(ns=_ns(pl.col("namespace")), org="org")
+        .select(ns=_ns(pl.col("namespace")), month_org="org")
         .unique("ns", keep="first", maintain_order=True)
     )
     elsewhere = (
@@ -80,27 +84,40 @@ def owners(census: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
         .select(ns=_ns(pl.col("namespace")), other_org="org", other_platform="platform")
         .unique("ns", keep="first", maintain_order=True)
     )
+    named = [c for c in ("registry_org", "registry_platform") if c in census.columns]
+    rows = census.select("namespace", *named).with_columns(
+        [pl.lit(None, pl.String).alias(c) for c in ("registry_org", "registry_platform") if c not in named]
+    )
     # `key` tells an org from an account spelt like it (org "Meta" vs an account "Meta"); accounts are
     # one owner whatever letter case a census row spells them in.
     return (
-        census.select("namespace")
-        .unique(maintain_order=True)
+        rows.unique("namespace", keep="first", maintain_order=True)
         .with_columns(ns=_ns(pl.col("namespace")))
         .join(hf, on="ns", how="left")
         .join(elsewhere, on="ns", how="left")
-        .with_columns(first=pl.col("namespace").first().over("ns"))
+        .with_columns(
+            first=pl.col("namespace").first().over("ns"),
+            hf_org=pl.coalesce(
+                "month_org", pl.when(pl.col("registry_platform") == HF).then(pl.col("registry_org"))
+            ),
+        )
         .select(
             "namespace",
-            key=pl.when(pl.col("org").is_not_null())
-            .then("org:" + pl.col("org"))
+            key=pl.when(pl.col("hf_org").is_not_null())
+            .then("org:" + pl.col("hf_org"))
             .otherwise("hf:" + pl.col("ns")),
-            owner=pl.coalesce("org", "first"),
-            org=pl.coalesce("org", "other_org"),
-            attributed=pl.when(pl.col("org").is_not_null())
+            owner=pl.coalesce("hf_org", "first"),
+            org=pl.coalesce("hf_org", "other_org", "registry_org"),
+            attributed=pl.when(pl.col("hf_org").is_not_null())
             .then(pl.lit(HF))
-            .otherwise(pl.col("other_platform")),
+            .otherwise(pl.coalesce("other_platform", "registry_platform")),
         )
     )
+
+
+def _namespaces(models: pl.DataFrame, datasets: pl.DataFrame) -> pl.DataFrame:
+    columns = ["namespace", *(c for c in ("registry_org", "registry_platform") if c in models.columns)]
+    return pl.concat([models.select(columns), datasets.select(columns)], how="diagonal_relaxed")
 
 
 def _per_owner(items: pl.DataFrame, own: pl.DataFrame, counted: pl.Expr) -> pl.DataFrame:
@@ -122,7 +139,7 @@ def census_orgs(
     if models.is_empty():
         return pl.DataFrame(schema=CENSUS_ORGS_SCHEMA)
     floor = profile.cleaning.min_model_downloads
-    own = owners(pl.concat([models.select("namespace"), datasets.select("namespace")]), registry)
+    own = owners(_namespaces(models, datasets), registry)
     org_own = own.filter(pl.col("attributed") == HF)
     m = _per_owner(models, org_own, pl.col("downloads_last_month") >= floor)
     d = _per_owner(datasets, org_own, pl.col("downloads_last_month") > 0)
@@ -197,7 +214,7 @@ def candidates(
     if models.is_empty():
         return pl.DataFrame(schema=CANDIDATES_SCHEMA)
     floor = profile.cleaning.min_model_downloads
-    own = owners(pl.concat([models.select("namespace"), datasets.select("namespace")]), registry)
+    own = owners(_namespaces(models, datasets), registry)
     who = own.select("key", "owner", "org", "attributed").unique("key", keep="first", maintain_order=True)
     frames = []
     for dimension, items, counted, metrics in (

@@ -182,7 +182,8 @@ class LiveSource:
                 f"live: only the current month ({self.months()[0]}) can be fetched, not {month}"
             )
         try:
-            registry = load_registry(self.registry_path).subset(self.orgs or meta.get("orgs"))
+            everyone = load_registry(self.registry_path)
+            registry = everyone.subset(self.orgs or meta.get("orgs"))
         except RegistryError as exc:
             raise SourceError(str(exc)) from exc
         started = meta.get("started") or _now()
@@ -199,7 +200,7 @@ class LiveSource:
             for c in clients.values():
                 c.close()
         finished = meta.get("finished") or _now()
-        tables = self._tables(records, registry, month, date_crawl)
+        tables = self._tables(records, registry, month, date_crawl, everyone)
         tables["snapshot_manifest"] = self._manifest(
             tables, tallies, clients, month, started, finished, missing, parts
         )
@@ -439,7 +440,9 @@ class LiveSource:
         return kept, tallies, missing
 
     # -- tables --------------------------------------------------------------------------------------
-    def _tables(self, records, registry: Registry, month: str, date_crawl: str) -> dict[str, pl.DataFrame]:
+    def _tables(
+        self, records, registry: Registry, month: str, date_crawl: str, everyone: Registry | None = None
+    ) -> dict[str, pl.DataFrame]:
         tables = {t: empty_raw(t) for t in RAW_SCHEMAS}
         day = datetime.fromisoformat(date_crawl).date()
         frames = {}
@@ -449,8 +452,8 @@ class LiveSource:
             frame = (
                 _frame(rows).with_columns(month=pl.lit(month), date_crawl=pl.lit(day)).sort(_sort_keys(table))
             )
-            if table in hf_census.TABLE.values():
-                frame = frame.drop("date_crawl")  # the census tables carry no crawl date
+            if table in hf_census.TABLE.values():  # no crawl date; which registry accounts are whose
+                frame = registry_accounts(frame.drop("date_crawl"), (everyone or registry).to_frame(month))
             frames[table] = frame
             tables[table] = conform(table, frame)
         overrides = self._overrides()
@@ -511,6 +514,25 @@ class LiveSource:
                 }
             )
         return pl.DataFrame(rows, schema=RAW_SCHEMAS["snapshot_manifest"])
+
+
+def registry_accounts(census: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
+    """The census rows with ``registry_org`` / ``registry_platform``: the org of the whole registry one of
+    whose namespaces (any platform, HuggingFace first, letter case ignored) the row's namespace is."""
+    owners = (
+        registry.with_columns(
+            ns=pl.col("namespace").str.to_lowercase(), hf=pl.col("platform") != "HuggingFace"
+        )
+        .sort("hf", "platform", "org")
+        .unique("ns", keep="first", maintain_order=True)
+        .select("ns", registry_org="org", registry_platform="platform")
+    )
+    return (
+        census.drop("registry_org", "registry_platform", strict=False)
+        .with_columns(ns=pl.col("namespace").str.to_lowercase())
+        .join(owners, on="ns", how="left", maintain_order="left")
+        .drop("ns")
+    )
 
 
 def _variants(tallies, table: str) -> str | None:

@@ -312,8 +312,15 @@ def _load_hub():
     return module
 
 
+class _Module:
+    """This module's functions for mock_hub (a loader may not register this module in sys.modules)."""
+
+    def __getattr__(self, name: str):
+        return globals()[name]
+
+
 hub = _load_hub()
-_THIS = sys.modules[__name__]
+_THIS = _Module()
 
 
 def hub_models(month: str | None = None) -> list[dict]:

@@ -144,8 +144,8 @@ def hub_models(mock, month: str | None = None) -> list[dict]:
             if ns == "Qwen" and item["id"] != base:  # a self-derivative: Qwen's own fine-tune of its model
                 item = {**item, "tags": [*item["tags"], f"base_model:finetune:{base}"]}
             out.append(item)
-    elsewhere = f"{ELSEWHERE_ACCOUNT}/glm-mock-9b"
-    out.append(_model(elsewhere, 5_000_000, 2000, []))
+    for i in range(8):  # enough to rank among the first ten if it were nobody's
+        out.append(_model(f"{ELSEWHERE_ACCOUNT}/glm-mock-{i}", 2_000_000 - 1000 * i, 800, []))
     return out + _planted_models(mock, month) + _small_models(mock, month)
 
 
@@ -273,13 +273,19 @@ def serve_openi(handler, path: str, q: dict) -> None:
     raise KeyError(path)
 
 
+def _is_census(url: str) -> bool:
+    """A recorded Hub request of the census: a listing without ``author``."""
+    return url.startswith(("/api/models?", "/api/datasets?")) and "author=" not in url
+
+
 def record_parts(
     mock, month: str, root: Path, *, orgs: list[str] | None = None, faults: bool = False
 ) -> dict:
-    """Add the census and OpenI responses of ``month`` to an existing recording ``root/<month>/`` without
-    touching a file already there (so a recording made before these parts existed keeps every byte):
-    the month is recorded afresh into a scratch folder, the files the existing recording lacks are
-    copied over, and ``_snapshot.json`` gains ``"parts"``. The existing recording's own org list is used."""
+    """Add (or replace) the census and OpenI responses of ``month`` in an existing recording
+    ``root/<month>/`` without touching any other file (a recording made before these parts existed keeps
+    every byte of its own): the month is recorded afresh into a scratch folder, the existing part files
+    are removed, the fresh recording's files the existing one lacks are copied over, and
+    ``_snapshot.json`` gains ``"parts"``. The existing recording's own org list is used."""
     import json
     import shutil
     import tempfile
@@ -287,6 +293,9 @@ def record_parts(
     target = Path(root) / month
     meta_path = target / "_snapshot.json"
     meta = json.loads(meta_path.read_text())
+    for path in [*target.glob("openi/*.json"), *target.glob("huggingface/*.json")]:
+        if path.parent.name == "openi" or _is_census(json.loads(path.read_text())["request"]["url"]):
+            path.unlink()
     with tempfile.TemporaryDirectory(prefix="record-parts-") as scratch:
         result = mock.record_month(month, Path(scratch), orgs=orgs or meta["orgs"], faults=faults)
         fresh = Path(scratch) / month
