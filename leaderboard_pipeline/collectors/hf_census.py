@@ -53,12 +53,13 @@ def base_models(tags: Any) -> tuple[list[str], str | None]:
             continue
         rest = tag[len("base_model:") :]
         head, sep, tail = rest.partition(":")
-        if sep and head in RELATIONS:
-            relations.add(head)
-            rest = tail
-        if not _REPO_ID.match(rest) or rest in bases:
-            continue
-        if len(bases) < MAX_BASES:
+        relation = head if sep and head in RELATIONS else None
+        rest = tail if relation else rest
+        if not _REPO_ID.match(rest):
+            continue  # names no model: neither it nor its relation counts
+        if relation:
+            relations.add(relation)
+        if rest not in bases and len(bases) < MAX_BASES:
             bases.append(rest)
     relation = next((r for r in RELATIONS if r in relations), None)
     return bases, relation
