@@ -1,12 +1,16 @@
 """One month at Hugging Face scale, raw -> clean -> metrics -> scores with every check, per layer.
 
-    .venv/bin/python bench/synthetic_scale.py               # 2 M HF models, 500 k datasets, 20 k orgs
+    .venv/bin/python bench/synthetic_scale.py               # 2 M HF models, 500 k datasets, 20 k orgs,
+                                                            # and the Hub census of the same size
     .venv/bin/python bench/synthetic_scale.py --scale 0.01  # a quick run (20 k models)
     .venv/bin/python bench/synthetic_scale.py --scale 2     # tomorrow's Hub
 
 The generator is deterministic (numpy ``default_rng(seed)``, vectorised polars; no per-row Python) and
 writes the raw tables of the month (plus last month's cumulative ModelScope / OpenDataLab / BAAI totals)
-to Parquet in a temporary folder. The pipeline then runs in a fresh child process, so its peak RSS is
+to Parquet in a temporary folder. The month's whole-Hub census (``hf_census_models`` / ``_datasets``) lists
+the same models and datasets, with derivative trees: a third of the models name base models (earlier
+models, popular ones more often: trees several generations deep, across accounts), some two (merges),
+a few form cycles or name themselves; the registry's accounts are marked as the live source marks them. The pipeline then runs in a fresh child process, so its peak RSS is
 the pipeline's own and not the generator's: read the raw Parquet, ``raw_checks``, ``clean_layer`` +
 ``clean_checks``, ``metrics_layer`` + ``metrics_checks``, ``scores_layer`` + ``scores_checks``, and each
 layer's DuckDB write through ``warehouse.write_layer`` (the code the assets write through),
@@ -276,11 +280,70 @@ def generate(scale: float, seed: int) -> dict[str, pl.DataFrame]:
         )
         .with_columns(month=pl.lit(MONTH))
     )
+    tables.update(census(rng, tables, namespaces))
     tables["curated_metrics"] = read_curated_metrics(CURATED_METRICS, MONTH)
     tables["code_repos"] = empty_raw("code_repos")
     tables["snapshot_manifest"] = empty_raw("snapshot_manifest")
-    out = {t: conform(t, tables[t]) for t in RAW_SCHEMAS}
+    out = {t: conform(t, tables[t]) if t in tables else empty_raw(t) for t in RAW_SCHEMAS}
     return out
+
+
+RELATIONS = ["finetune", "adapter", "quantized", "merge", None]
+
+
+def census(rng: np.random.Generator, tables: dict[str, pl.DataFrame], namespaces: pl.DataFrame) -> dict:
+    """The month's Hub census: every (distinct) model and dataset of the month with derivative trees."""
+    from leaderboard_pipeline.sources.live import registry_accounts
+
+    registry = tables["org_registry"]
+    models = (
+        tables["hf_models"]
+        .select("namespace", "name", "downloads_last_month", likes=pl.col("likes").clip(0))
+        .unique(["namespace", "name"], keep="first", maintain_order=True)
+    )
+    m = models.height
+    ids = models["namespace"] + "/" + models["name"]
+    i = np.arange(m)
+    # A third of the models are derivatives of an earlier one (u^3: popular early models more often);
+    # 5 % of those merge two bases; 0.1 % name any model (cycles, themselves); 2 % spell the base in
+    # another letter case.
+    derived = (rng.random(m) < 0.33) & (i > 0)
+    first = np.floor(i * rng.random(m) ** 3).astype(np.int64)
+    second = np.floor(i * rng.random(m) ** 2).astype(np.int64)
+    first = np.where(rng.random(m) < 0.001, rng.integers(0, m, m), first)
+    frame = pl.DataFrame(
+        {
+            "b1": ids.gather(first),
+            "b2": ids.gather(second),
+            "lower": rng.random(m) < 0.02,
+            "d": derived,
+            "mg": derived & (rng.random(m) < 0.05),
+        }
+    )
+    bases = frame.select(
+        base_models=pl.when("mg")
+        .then(pl.concat_list(pl.when("lower").then(pl.col("b1").str.to_lowercase()).otherwise("b1"), "b2"))
+        .when("d")
+        .then(pl.concat_list(pl.when("lower").then(pl.col("b1").str.to_lowercase()).otherwise("b1")))
+        .otherwise(pl.lit([], dtype=pl.List(pl.String)))
+    )
+    relation = _pick(rng, dict(zip(RELATIONS, [0.5, 0.2, 0.25, 0.05, 0.0001], strict=True)), m)
+    hf_models = models.with_columns(
+        bases,
+        base_relation=pl.when(pl.Series(derived)).then(relation),
+        month=pl.lit(MONTH),
+        created_at=pl.lit("2025-03-01T10:00:00.000Z"),
+    )
+    hf_datasets = (
+        tables["hf_datasets"]
+        .select("namespace", "name", "downloads_last_month", "likes")
+        .unique(["namespace", "name"], keep="first", maintain_order=True)
+        .with_columns(month=pl.lit(MONTH), created_at=pl.lit("2025-03-01T10:00:00.000Z"))
+    )
+    return {
+        "hf_census_models": registry_accounts(hf_models, registry),
+        "hf_census_datasets": registry_accounts(hf_datasets, registry),
+    }
 
 
 # -- the measured run (child process) --------------------------------------------------------------
@@ -339,7 +402,9 @@ def run_pipeline(data: Path, profile_name: str, db: Path, shared_connection: boo
         metrics = timed(
             "metrics",
             "compute",
-            lambda: metrics_layer(clean["models"], clean["datasets"], raw, [MONTH], profile),
+            lambda: metrics_layer(
+                clean["models"], clean["datasets"], raw, [MONTH], profile, None, clean.get("census_orgs")
+            ),
             height,
         )
         orgs = ranked_orgs(raw["system_inputs"])
@@ -401,6 +466,8 @@ def main() -> int:
             for t in (
                 "hf_models",
                 "hf_datasets",
+                "hf_census_models",
+                "hf_census_datasets",
                 "ms_models",
                 "model_labels",
                 "org_registry",

@@ -94,3 +94,13 @@ def test_owners_without_derivatives_are_left_out_and_an_empty_census_gives_nothi
 def test_malformed_base_ids_in_stored_rows_do_not_break_the_walk(hostile):
     models = census(("meta/a", 1, []), ("t/b", 2, [hostile, "meta/a"]))
     assert as_dict(reach(models, owners(meta="Meta", t="t"))) == {"Meta": (1, 2)}
+
+
+def test_an_owner_of_several_namespaces_is_one_owner():
+    models = census(
+        ("meta-llama/llama", 10, []),
+        ("facebook/llama-tuned", 5, ["meta-llama/llama"]),  # the org's own, in its other namespace
+        ("t/chat", 3, ["meta-llama/llama", "facebook/llama-tuned"]),  # reached twice, counted once
+    )
+    got = reach(models, owners(**{"meta-llama": "Meta", "facebook": "Meta", "t": "t"}))
+    assert got.to_dicts() == [{"owner": "Meta", "derivative_models": 1, "derivative_downloads": 3}]

@@ -39,12 +39,12 @@ def reach(models: pl.DataFrame, owners: pl.DataFrame, max_depth: int = MAX_DEPTH
     owner (the namespace compared ignoring case; namespaces not listed have no owner and start no tree).
     Owners without derivatives are left out (the caller decides whether that is 0 or unknown).
     """
-    owner_of = (
-        owners.select(ns=pl.col("namespace").str.to_lowercase(), owner="owner")
-        .unique("ns", keep="first", maintain_order=True)
-        .with_columns(o=pl.int_range(pl.len(), dtype=pl.UInt32))
+    owner_of = owners.select(ns=pl.col("namespace").str.to_lowercase(), owner="owner").unique(
+        "ns", keep="first", maintain_order=True
     )
-    names = owner_of.select("o", "owner")
+    # One number per owner (an org owns several namespaces: a model of any of them is the org's own).
+    names = owner_of.select("owner").unique(maintain_order=True).with_row_index("o")
+    owner_of = owner_of.join(names, on="owner", maintain_order="left")
     nodes = models.select(
         key=_key(pl.col("namespace"), pl.col("name")),
         ns=pl.col("namespace").str.to_lowercase(),
