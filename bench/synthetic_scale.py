@@ -347,8 +347,11 @@ def census(rng: np.random.Generator, tables: dict[str, pl.DataFrame], namespaces
 
 
 # -- the measured run (child process) --------------------------------------------------------------
-def run_pipeline(data: Path, profile_name: str, db: Path, shared_connection: bool = True) -> dict:
-    """Raw Parquet -> overall with checks and DuckDB writes; per-phase seconds and this process' peak RSS."""
+def run_pipeline(
+    data: Path, profile_name: str, db: Path, shared_connection: bool = True, ranked: int = 0
+) -> dict:
+    """Raw Parquet -> overall with checks and DuckDB writes; per-phase seconds and this process' peak RSS.
+    ``ranked``: rank only the first N orgs of the hand inputs (0: all)."""
     from leaderboard_pipeline.config.profiles import load_profile
     from leaderboard_pipeline.contract.raw_tables import RAW_TABLES
     from leaderboard_pipeline.core.layers import clean_layer, metrics_layer, scores_layer
@@ -388,6 +391,9 @@ def run_pipeline(data: Path, profile_name: str, db: Path, shared_connection: boo
             lambda: {t: pl.read_parquet(data / f"{t}.parquet") for t in RAW_TABLES},
             height,
         )
+        if ranked:  # hand inputs for the first N orgs only: the registry (and the Hub) stay whole
+            for t in ("system_inputs", "benchmark_inputs"):
+                raw[t] = raw[t].filter(pl.col("position") <= ranked)
         this_month = {t: f.filter(pl.col("month") == MONTH) for t, f in raw.items()}
         blocking = failed(timed("raw", "checks", lambda: raw_checks(this_month)))
         timed("raw", "duckdb write", lambda: write("raw", this_month, [MONTH]))
@@ -441,13 +447,20 @@ def main() -> int:
         action="store_true",
         help="open and close DuckDB for every table (the behaviour before warehouse.session), for A/B runs",
     )
+    parser.add_argument(
+        "--ranked",
+        type=int,
+        default=0,
+        help="rank only the first N orgs (hand inputs for N orgs; the registry and the Hub stay whole); "
+        "0: every org (20 k at scale 1)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: the measured run
     args = parser.parse_args()
 
     if args.child:
         data = Path(args.child)
         db = data / "warehouse.duckdb"
-        print(json.dumps(run_pipeline(data, args.profile, db, not args.connection_per_write)))
+        print(json.dumps(run_pipeline(data, args.profile, db, not args.connection_per_write, args.ranked)))
         return 0
 
     with tempfile.TemporaryDirectory(prefix="lb-synthetic-") as tmp:
@@ -476,7 +489,16 @@ def main() -> int:
         }
         (data / "warehouse.duckdb").unlink(missing_ok=True)
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", str(data), "--profile", args.profile]
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                str(data),
+                "--profile",
+                args.profile,
+                "--ranked",
+                str(args.ranked),
+            ]
             + (["--connection-per-write"] if args.connection_per_write else []),
             capture_output=True,
             text=True,
@@ -487,8 +509,10 @@ def main() -> int:
         result = json.loads(proc.stdout.strip().splitlines()[-1])
 
     mode = "a connection per write" if args.connection_per_write else "one warehouse session"
+    ranked = f"{args.ranked:,} ranked orgs" if args.ranked else "every org ranked"
     print(
-        f"synthetic month at scale {args.scale} (seed {args.seed}, profile {args.profile}, {mode}); {machine()}"
+        f"synthetic month at scale {args.scale} (seed {args.seed}, profile {args.profile}, {ranked}, {mode}); "
+        f"{machine()}"
     )
     print(
         "raw rows: " + ", ".join(f"{t} {v:,}" for t, v in rows.items()) + f"; generated in {generated:.1f} s"

@@ -120,46 +120,12 @@ def _namespaces(models: pl.DataFrame, datasets: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([models.select(columns), datasets.select(columns)], how="diagonal_relaxed")
 
 
-def _per_owner(items: pl.DataFrame, own: pl.DataFrame, counted: pl.Expr) -> pl.DataFrame:
-    return (
-        items.join(own.select("namespace", "key"), on="namespace")
-        .group_by("key")
-        .agg(
-            items=counted.sum().cast(pl.Int64),
-            downloads=pl.col("downloads_last_month").sum().cast(pl.Int64),
-            likes=pl.col("likes").sum().cast(pl.Int64),
-        )
-    )
-
-
-def census_orgs(
-    models: pl.DataFrame, datasets: pl.DataFrame, registry: pl.DataFrame, month: str, profile: Profile
-) -> pl.DataFrame:
-    """``clean.census_orgs`` of one month: every registry org, or nothing when the month has no census."""
-    if models.is_empty():
-        return pl.DataFrame(schema=CENSUS_ORGS_SCHEMA)
-    floor = profile.cleaning.min_model_downloads
-    own = owners(_namespaces(models, datasets), registry)
-    org_own = own.filter(pl.col("attributed") == HF)
-    m = _per_owner(models, org_own, pl.col("downloads_last_month") >= floor)
-    d = _per_owner(datasets, org_own, pl.col("downloads_last_month") > 0)
-    r = reach(models, org_own.select("namespace", owner="key")).rename({"owner": "key"})
-    orgs = registry.select("org").unique().sort("org").with_columns(key="org:" + pl.col("org"))
-    return (
-        orgs.join(m.select("key", models="items", model_downloads="downloads"), on="key", how="left")
-        .join(d.select("key", datasets="items", dataset_downloads="downloads"), on="key", how="left")
-        .join(r, on="key", how="left")
-        .with_columns(
-            pl.col(
-                "models", "model_downloads", "datasets", "dataset_downloads", "derivative_models"
-            ).fill_null(0),
-            pl.col("derivative_downloads").fill_null(0),
-            month=pl.lit(month),
-            hub_model_downloads=pl.lit(models["downloads_last_month"].sum(), pl.Int64),
-            hub_dataset_downloads=pl.lit(datasets["downloads_last_month"].sum(), pl.Int64),
-        )
-        .select(list(CENSUS_ORGS_SCHEMA))
-        .cast(CENSUS_ORGS_SCHEMA)
+def _per_owner(keyed: pl.DataFrame, counted: pl.Expr) -> pl.DataFrame:
+    """key -> items counted, downloads, likes (``keyed``: items with their owner's ``key``)."""
+    return keyed.group_by("key").agg(
+        items=counted.sum().cast(pl.Int64),
+        downloads=pl.col("downloads_last_month").sum().cast(pl.Int64),
+        likes=pl.col("likes").sum().cast(pl.Int64),
     )
 
 
@@ -178,19 +144,16 @@ def _scored(values: pl.DataFrame, metrics: tuple[str, ...], method: str) -> pl.D
     parts = [f"_n_{m}" for m in metrics]
     return (
         values.with_columns(normalised)
-        .with_columns(
-            score=pl.mean_horizontal(parts).fill_null(0.0),
-        )
+        .with_columns(score=pl.mean_horizontal(parts).fill_null(0.0))
         .drop(parts)
         .with_columns(rank=pl.col("score").rank("dense", descending=True).cast(pl.Int64))
     )
 
 
-def _top_items(items: pl.DataFrame, own: pl.DataFrame, keep: pl.DataFrame) -> pl.DataFrame:
-    """key -> the owner's TOP_ITEMS most downloaded items (ids, downloads), for the owners in ``keep``."""
+def _top_items(keyed: pl.DataFrame, keys: pl.Series) -> pl.DataFrame:
+    """key -> the owner's TOP_ITEMS most downloaded items (ids, downloads), for the owners in ``keys``."""
     return (
-        items.join(own.select("namespace", "key"), on="namespace")
-        .join(keep.select("key"), on="key", how="semi")
+        keyed.filter(pl.col("key").is_in(keys.implode()))
         .sort(["downloads_last_month", "namespace", "name"], descending=[True, False, False])
         .group_by("key", maintain_order=True)
         .head(TOP_ITEMS)
@@ -202,6 +165,103 @@ def _top_items(items: pl.DataFrame, own: pl.DataFrame, keep: pl.DataFrame) -> pl
     )
 
 
+def census_tables(
+    models: pl.DataFrame,
+    datasets: pl.DataFrame,
+    registry: pl.DataFrame,
+    month: str,
+    profile: Profile,
+    pool: int = POOL,
+) -> dict[str, pl.DataFrame]:
+    """``census_orgs`` and ``census_candidates`` of one month (see the module docstring), from one pass
+    over the census: the owners, the per-owner sums and the derivative reach are computed once."""
+    if models.is_empty():
+        return {
+            "census_orgs": pl.DataFrame(schema=CENSUS_ORGS_SCHEMA),
+            "census_candidates": pl.DataFrame(schema=CANDIDATES_SCHEMA),
+        }
+    floor = profile.cleaning.min_model_downloads
+    own = owners(_namespaces(models, datasets), registry)
+    keyed = {
+        kind: items.select("namespace", "name", "downloads_last_month", "likes").join(
+            own.select("namespace", "key"), on="namespace", how="left"
+        )
+        for kind, items in (("model", models), ("data", datasets))
+    }
+    derived = reach(models, own.select("namespace", owner="key")).rename({"owner": "key"})
+    values = {
+        "model": _per_owner(keyed["model"], pl.col("downloads_last_month") >= floor)
+        .join(derived, on="key", how="left")
+        .with_columns(pl.col("derivative_models", "derivative_downloads").fill_null(0)),
+        "data": _per_owner(keyed["data"], pl.col("downloads_last_month") > 0).with_columns(
+            [
+                pl.lit(None, dtype=REACH_SCHEMA[c]).alias(c)
+                for c in ("derivative_models", "derivative_downloads")
+            ]
+        ),
+    }
+    totals = {"model": models["downloads_last_month"].sum(), "data": datasets["downloads_last_month"].sum()}
+    orgs = registry.select("org").unique().sort("org").with_columns(key="org:" + pl.col("org"))
+    census = (
+        orgs.join(
+            values["model"].select(
+                "key",
+                "derivative_models",
+                "derivative_downloads",
+                models="items",
+                model_downloads="downloads",
+            ),
+            on="key",
+            how="left",
+        )
+        .join(
+            values["data"].select("key", datasets="items", dataset_downloads="downloads"),
+            on="key",
+            how="left",
+        )
+        .with_columns(
+            pl.col(
+                "models", "model_downloads", "datasets", "dataset_downloads", "derivative_models"
+            ).fill_null(0),
+            pl.col("derivative_downloads").fill_null(0),
+            month=pl.lit(month),
+            hub_model_downloads=pl.lit(totals["model"], pl.Int64),
+            hub_dataset_downloads=pl.lit(totals["data"], pl.Int64),
+        )
+        .select(list(CENSUS_ORGS_SCHEMA))
+        .cast(CENSUS_ORGS_SCHEMA)
+    )
+    who = own.select("key", "owner", "org", "attributed").unique("key", keep="first", maintain_order=True)
+    frames = []
+    for dimension, metrics in (("model", MODEL_METRICS), ("data", DATA_METRICS)):
+        ranked = _scored(values[dimension], metrics, profile.normalisation).join(who, on="key", how="left")
+        keep = ranked.filter(pl.col("org").is_not_null() | ((pl.col("rank") <= pool) & (pl.col("score") > 0)))
+        # the evidence of accounts (candidates, or named as an org's namespace elsewhere), not of orgs
+        shown = keep.filter(pl.col("attributed").is_null() | (pl.col("attributed") != HF))["key"]
+        total = totals[dimension]
+        frames.append(
+            keep.join(_top_items(keyed[dimension], shown), on="key", how="left").with_columns(
+                month=pl.lit(month),
+                dimension=pl.lit(dimension),
+                share=pl.when(pl.lit(total) > 0).then(pl.col("downloads") / pl.lit(total)),
+            )
+        )
+    candidates = (
+        pl.concat(frames, how="diagonal_relaxed")
+        .select(list(CANDIDATES_SCHEMA))
+        .cast(CANDIDATES_SCHEMA)
+        .sort(["dimension", "rank", "owner"], descending=[True, False, False])
+    )
+    return {"census_orgs": census, "census_candidates": candidates}
+
+
+def census_orgs(
+    models: pl.DataFrame, datasets: pl.DataFrame, registry: pl.DataFrame, month: str, profile: Profile
+) -> pl.DataFrame:
+    """``clean.census_orgs`` of one month: every registry org of the month, none without a census."""
+    return census_tables(models, datasets, registry, month, profile)["census_orgs"]
+
+
 def candidates(
     models: pl.DataFrame,
     datasets: pl.DataFrame,
@@ -210,47 +270,8 @@ def candidates(
     profile: Profile,
     pool: int = POOL,
 ) -> pl.DataFrame:
-    """``clean.census_candidates`` of one month (see the module docstring); empty without a census."""
-    if models.is_empty():
-        return pl.DataFrame(schema=CANDIDATES_SCHEMA)
-    floor = profile.cleaning.min_model_downloads
-    own = owners(_namespaces(models, datasets), registry)
-    who = own.select("key", "owner", "org", "attributed").unique("key", keep="first", maintain_order=True)
-    frames = []
-    for dimension, items, counted, metrics in (
-        ("model", models, pl.col("downloads_last_month") >= floor, MODEL_METRICS),
-        ("data", datasets, pl.col("downloads_last_month") > 0, DATA_METRICS),
-    ):
-        values = _per_owner(items, own, counted)
-        if dimension == "model":
-            values = values.join(
-                reach(models, own.select("namespace", owner="key")).rename({"owner": "key"}),
-                on="key",
-                how="left",
-            ).with_columns(pl.col("derivative_models", "derivative_downloads").fill_null(0))
-        else:
-            values = values.with_columns(
-                [
-                    pl.lit(None, dtype=REACH_SCHEMA[c]).alias(c)
-                    for c in ("derivative_models", "derivative_downloads")
-                ]
-            )
-        total = items["downloads_last_month"].sum()
-        ranked = _scored(values, metrics, profile.normalisation).join(who, on="key", how="left")
-        keep = ranked.filter(pl.col("org").is_not_null() | ((pl.col("rank") <= pool) & (pl.col("score") > 0)))
-        frames.append(
-            keep.join(_top_items(items, own, keep), on="key", how="left").with_columns(
-                month=pl.lit(month),
-                dimension=pl.lit(dimension),
-                share=pl.when(pl.lit(total) > 0).then(pl.col("downloads") / pl.lit(total)),
-            )
-        )
-    return (
-        pl.concat(frames, how="diagonal_relaxed")
-        .select(list(CANDIDATES_SCHEMA))
-        .cast(CANDIDATES_SCHEMA)
-        .sort(["dimension", "rank", "owner"], descending=[True, False, False])
-    )
+    """``clean.census_candidates`` of one month; empty without a census."""
+    return census_tables(models, datasets, registry, month, profile, pool)["census_candidates"]
 
 
 def registry_entry(account: str) -> str:

@@ -11,7 +11,7 @@ import polars as pl
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Cleaning, Profile
 from leaderboard_pipeline.contract.months import previous_month
 from leaderboard_pipeline.contract.raw_tables import CENSUS_TABLES, RAW_TABLES, canonical, empty_raw
-from leaderboard_pipeline.core.census import candidates, census_orgs
+from leaderboard_pipeline.core.census import census_tables
 from leaderboard_pipeline.core.cleaning import (
     CUMULATIVE,
     PREVIOUS_TOTALS_SCHEMA,
@@ -117,8 +117,8 @@ def clean_layer(raw: dict[str, pl.DataFrame], months: list[str], profile: Profil
         out["models"].append(merge({t: per_platform[t] for t in MODEL_TABLES}, rules, "models"))
         out["datasets"].append(merge({t: per_platform[t] for t in DATASET_TABLES}, rules, "datasets"))
         census = [_month(raw.get(t, empty_raw(t)), month) for t in CENSUS_TABLES]
-        out["census_orgs"].append(census_orgs(*census, registry, month, profile))
-        out["census_candidates"].append(candidates(*census, registry, month, profile))
+        for table, frame in census_tables(*census, registry, month, profile).items():
+            out[table].append(frame)
     tables = {t: pl.concat(frames) for t, frames in out.items()}
     platform = {t: tables[t] for t in (*MODEL_TABLES, *DATASET_TABLES)}
     tables["snapshots"] = snapshot_status(raw.get("snapshot_manifest"), platform, months, earlier)
