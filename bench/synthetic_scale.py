@@ -289,6 +289,16 @@ def generate(scale: float, seed: int) -> dict[str, pl.DataFrame]:
 
 
 RELATIONS = ["finetune", "adapter", "quantized", "merge", None]
+# The raw tables the metric step reads (defs/assets.py METRIC_RAW_INPUTS; importing it would load Dagster)
+METRIC_RAW_INPUTS = (
+    "system_inputs",
+    "benchmark_inputs",
+    "other_source_datasets",
+    "curated_metrics",
+    "code_repos",
+    "openi_models",
+    "openi_datasets",
+)
 
 
 def census(rng: np.random.Generator, tables: dict[str, pl.DataFrame], namespaces: pl.DataFrame) -> dict:
@@ -368,9 +378,11 @@ def run_pipeline(
     timings: list[tuple[str, str, float, int]] = []
 
     def timed(layer: str, phase: str, fn, rows=None):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = fn()
-        timings.append((layer, phase, time.perf_counter() - started, rows(result) if rows else 0))
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        # CPU seconds beside wall: on a shared machine wall time says more about the others' jobs
+        timings.append((layer, phase, seconds, rows(result) if rows else 0, cpu, peak_rss_mb()))
         return result
 
     def failed(outcomes) -> list[str]:
@@ -404,6 +416,11 @@ def run_pipeline(
         clean = timed("clean", "compute", lambda: clean_layer(raw, [MONTH], profile), height)
         blocking += failed(timed("clean", "checks", lambda: clean_checks(clean)))
         timed("clean", "duckdb write", lambda: write("clean", clean, [MONTH]))
+        # As in the asset graph, where each layer is its own step that loads only its inputs: the metric
+        # step reads the merged clean tables, the census per org and a few raw tables, not the platform
+        # tables or the census itself (defs/assets.py: _CLEAN_INS, METRIC_RAW_INPUTS).
+        raw = {t: raw[t] for t in METRIC_RAW_INPUTS}
+        clean = {t: clean[t] for t in ("models", "datasets", "snapshots", "census_orgs")}
 
         metrics = timed(
             "metrics",
@@ -421,7 +438,9 @@ def run_pipeline(
         blocking += failed(timed("scores", "checks", lambda: scores_checks(scores, orgs)))
         timed("scores", "duckdb write", lambda: write("scores", scores, [MONTH]))
         closing = time.perf_counter()
-    timings.append(("warehouse", "close (final checkpoint)", time.perf_counter() - closing, 0))
+    timings.append(
+        ("warehouse", "close (final checkpoint)", time.perf_counter() - closing, 0, 0.0, peak_rss_mb())
+    )
     return {
         "timings": timings,
         "total": time.perf_counter() - t0,
@@ -520,13 +539,16 @@ def main() -> int:
     print()
     per_layer: dict[str, float] = {}
     out_rows = []
-    for layer, phase, seconds, count in result["timings"]:
+    cpu_total = 0.0
+    for layer, phase, seconds, count, cpu, peak in result["timings"]:
         per_layer[layer] = per_layer.get(layer, 0.0) + seconds
-        out_rows.append([layer, phase, f"{seconds:.2f}", count or ""])
-    print(table(["layer", "phase", "seconds", "rows out"], out_rows))
+        cpu_total += cpu
+        out_rows.append([layer, phase, f"{seconds:.2f}", f"{cpu:.2f}", count or "", f"{peak:,.0f}"])
+    print(table(["layer", "phase", "seconds", "CPU seconds", "rows out", "peak RSS so far (MiB)"], out_rows))
     print()
     summary = [[layer, f"{s:.2f}"] for layer, s in per_layer.items()]
     summary.append(["total raw -> overall (wall)", f"{result['total']:.2f}"])
+    summary.append(["total CPU seconds of the phases", f"{cpu_total:.2f}"])
     summary.append(["peak RSS of the pipeline process (MiB)", f"{result['peak_rss_mb']:.0f}"])
     print(table(["layer", "seconds"], summary))
     if result["blocking_failures"]:

@@ -116,8 +116,12 @@ def owners(census: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
 
 
 def _namespaces(models: pl.DataFrame, datasets: pl.DataFrame) -> pl.DataFrame:
+    """The distinct namespaces of the census (with the registry's marks), models' first."""
     columns = ["namespace", *(c for c in ("registry_org", "registry_platform") if c in models.columns)]
-    return pl.concat([models.select(columns), datasets.select(columns)], how="diagonal_relaxed")
+    parts = [
+        f.select(columns).unique("namespace", keep="first", maintain_order=True) for f in (models, datasets)
+    ]
+    return pl.concat(parts, how="diagonal_relaxed")
 
 
 def _per_owner(keyed: pl.DataFrame, counted: pl.Expr) -> pl.DataFrame:
