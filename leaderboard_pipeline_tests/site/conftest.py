@@ -24,7 +24,9 @@ def build_warehouse(path: Path, source_name: str, archive: Path | None = None, p
     months = source.months()
     raw = raw_layer([source.read_month(m) for m in months])
     clean = clean_layer(raw, months, profile)
-    metrics = metrics_layer(clean["models"], clean["datasets"], raw, months, profile, clean["snapshots"])
+    metrics = metrics_layer(
+        clean["models"], clean["datasets"], raw, months, profile, clean["snapshots"], clean["census_orgs"]
+    )
     scores = scores_layer(metrics, months, profile)
     for layer, tables in (("raw", raw), ("clean", clean), ("metrics", metrics), ("scores", scores)):
         write_layer(path, layer, tables, months, profile=profile.name, source=source_name)
