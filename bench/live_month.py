@@ -32,6 +32,8 @@ sys.path.insert(0, str(ROOT))
 TOKENS = ("HF_TOKEN", "MODELSCOPE_API_TOKEN", "GITHUB_TOKEN", "GITEE_TOKEN", "GITCODE_TOKEN")
 # The published registry's 2025-08 crawl (platform-apis.md §1): HF models / datasets over 69 accounts.
 REAL_HF = {"accounts": 69, "models": 7_196, "datasets": 2_078}
+# The whole-Hub census (issue 19): ~2 M models and ~500 k datasets at 1000 a page (bench/census_cost.py)
+HUB_PAGES = {"models": 2_000, "datasets": 500}
 
 
 def _mock():
@@ -80,7 +82,7 @@ def run_month(with_tokens: bool, speed: float, latency_ms: float) -> dict:
             "rate_per_h": effective_rate(config, with_tokens) * 3600,
             "wall_s": span * scale[key],
         }
-    detail = sum(1 for _, path, *_ in log if path.startswith("/hf/api/models/"))
+    detail = len({path for _, path, *_ in log if path.startswith("/hf/api/models/")})
     return {
         "platforms": rows,
         "scaled_elapsed": elapsed,
@@ -154,8 +156,9 @@ def main() -> int:
     lists = REAL_HF["accounts"] * sum(max(1, math.ceil(n / 1000)) for n in per_kind)
     details = round(share * REAL_HF["models"])
     hf = with_t["huggingface"]
-    real_with = (lists + details) / (hf["rate_per_h"] / 3600)
-    real_without = (lists + details) / (without["huggingface"]["rate_per_h"] / 3600)
+    census = sum(HUB_PAGES.values())
+    real_with = (lists + details + census) / (hf["rate_per_h"] / 3600)
+    real_without = (lists + details + census) / (without["huggingface"]["rate_per_h"] / 3600)
     print(
         table(
             ["Hugging Face at the published registry's size", "value"],
@@ -169,7 +172,10 @@ def main() -> int:
                     "2025-08 crawl: accounts, models, datasets",
                     f"{REAL_HF['accounts']}, {REAL_HF['models']:,}, {REAL_HF['datasets']:,}",
                 ],
-                ["projected requests: list + detail", f"{lists} + {details} = {lists + details}"],
+                [
+                    "projected requests: list + detail + whole-Hub census",
+                    f"{lists} + {details} + {census:,} = {lists + details + census:,}",
+                ],
                 [
                     "projected wall with HF_TOKEN / anonymous",
                     f"{_duration(real_with)} / {_duration(real_without)}",
