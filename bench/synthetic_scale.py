@@ -358,7 +358,12 @@ def census(rng: np.random.Generator, tables: dict[str, pl.DataFrame], namespaces
 
 # -- the measured run (child process) --------------------------------------------------------------
 def run_pipeline(
-    data: Path, profile_name: str, db: Path, shared_connection: bool = True, ranked: int = 0
+    data: Path,
+    profile_name: str,
+    db: Path,
+    shared_connection: bool = True,
+    ranked: int = 0,
+    census: bool = True,
 ) -> dict:
     """Raw Parquet -> overall with checks and DuckDB writes; per-phase seconds and this process' peak RSS.
     ``ranked``: rank only the first N orgs of the hand inputs (0: all)."""
@@ -403,6 +408,9 @@ def run_pipeline(
             lambda: {t: pl.read_parquet(data / f"{t}.parquet") for t in RAW_TABLES},
             height,
         )
+        if not census:  # the month without its Hub census (what the census adds, on the same data)
+            for t in ("hf_census_models", "hf_census_datasets"):
+                raw[t] = raw[t].clear()
         if ranked:  # hand inputs for the first N orgs only: the registry (and the Hub) stay whole
             for t in ("system_inputs", "benchmark_inputs"):
                 raw[t] = raw[t].filter(pl.col("position") <= ranked)
@@ -473,13 +481,17 @@ def main() -> int:
         help="rank only the first N orgs (hand inputs for N orgs; the registry and the Hub stay whole); "
         "0: every org (20 k at scale 1)",
     )
+    parser.add_argument("--no-census", action="store_true", help="the month without its Hub census")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: the measured run
     args = parser.parse_args()
 
     if args.child:
         data = Path(args.child)
         db = data / "warehouse.duckdb"
-        print(json.dumps(run_pipeline(data, args.profile, db, not args.connection_per_write, args.ranked)))
+        result = run_pipeline(
+            data, args.profile, db, not args.connection_per_write, args.ranked, not args.no_census
+        )
+        print(json.dumps(result))
         return 0
 
     with tempfile.TemporaryDirectory(prefix="lb-synthetic-") as tmp:
@@ -518,7 +530,8 @@ def main() -> int:
                 "--ranked",
                 str(args.ranked),
             ]
-            + (["--connection-per-write"] if args.connection_per_write else []),
+            + (["--connection-per-write"] if args.connection_per_write else [])
+            + (["--no-census"] if args.no_census else []),
             capture_output=True,
             text=True,
         )
@@ -529,6 +542,7 @@ def main() -> int:
 
     mode = "a connection per write" if args.connection_per_write else "one warehouse session"
     ranked = f"{args.ranked:,} ranked orgs" if args.ranked else "every org ranked"
+    ranked += ", without the census" if args.no_census else ""
     print(
         f"synthetic month at scale {args.scale} (seed {args.seed}, profile {args.profile}, {ranked}, {mode}); "
         f"{machine()}"
