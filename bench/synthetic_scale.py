@@ -1,12 +1,16 @@
 """One month at Hugging Face scale, raw -> clean -> metrics -> scores with every check, per layer.
 
-    .venv/bin/python bench/synthetic_scale.py               # 2 M HF models, 500 k datasets, 20 k orgs
+    .venv/bin/python bench/synthetic_scale.py               # 2 M HF models, 500 k datasets, 20 k orgs,
+                                                            # and the Hub census of the same size
     .venv/bin/python bench/synthetic_scale.py --scale 0.01  # a quick run (20 k models)
     .venv/bin/python bench/synthetic_scale.py --scale 2     # tomorrow's Hub
 
 The generator is deterministic (numpy ``default_rng(seed)``, vectorised polars; no per-row Python) and
 writes the raw tables of the month (plus last month's cumulative ModelScope / OpenDataLab / BAAI totals)
-to Parquet in a temporary folder. The pipeline then runs in a fresh child process, so its peak RSS is
+to Parquet in a temporary folder. The month's whole-Hub census (``hf_census_models`` / ``_datasets``) lists
+the same models and datasets, with derivative trees: a third of the models name base models (earlier
+models, popular ones more often: trees several generations deep, across accounts), some two (merges),
+a few form cycles or name themselves; the registry's accounts are marked as the live source marks them. The pipeline then runs in a fresh child process, so its peak RSS is
 the pipeline's own and not the generator's: read the raw Parquet, ``raw_checks``, ``clean_layer`` +
 ``clean_checks``, ``metrics_layer`` + ``metrics_checks``, ``scores_layer`` + ``scores_checks``, and each
 layer's DuckDB write through ``warehouse.write_layer`` (the code the assets write through),
@@ -276,16 +280,93 @@ def generate(scale: float, seed: int) -> dict[str, pl.DataFrame]:
         )
         .with_columns(month=pl.lit(MONTH))
     )
+    tables.update(census(rng, tables, namespaces))
     tables["curated_metrics"] = read_curated_metrics(CURATED_METRICS, MONTH)
     tables["code_repos"] = empty_raw("code_repos")
     tables["snapshot_manifest"] = empty_raw("snapshot_manifest")
-    out = {t: conform(t, tables[t]) for t in RAW_SCHEMAS}
+    out = {t: conform(t, tables[t]) if t in tables else empty_raw(t) for t in RAW_SCHEMAS}
     return out
 
 
+RELATIONS = ["finetune", "adapter", "quantized", "merge", None]
+# The raw tables the metric step reads (defs/assets.py METRIC_RAW_INPUTS; importing it would load Dagster)
+METRIC_RAW_INPUTS = (
+    "system_inputs",
+    "benchmark_inputs",
+    "other_source_datasets",
+    "curated_metrics",
+    "code_repos",
+    "openi_models",
+    "openi_datasets",
+)
+
+
+def census(rng: np.random.Generator, tables: dict[str, pl.DataFrame], namespaces: pl.DataFrame) -> dict:
+    """The month's Hub census: every (distinct) model and dataset of the month with derivative trees."""
+    from leaderboard_pipeline.sources.live import registry_accounts
+
+    registry = tables["org_registry"]
+    models = (
+        tables["hf_models"]
+        .select("namespace", "name", "downloads_last_month", likes=pl.col("likes").clip(0))
+        .unique(["namespace", "name"], keep="first", maintain_order=True)
+    )
+    m = models.height
+    ids = models["namespace"] + "/" + models["name"]
+    i = np.arange(m)
+    # A third of the models are derivatives of an earlier one (u^3: popular early models more often);
+    # 5 % of those merge two bases; 0.1 % name any model (cycles, themselves); 2 % spell the base in
+    # another letter case.
+    derived = (rng.random(m) < 0.33) & (i > 0)
+    first = np.floor(i * rng.random(m) ** 3).astype(np.int64)
+    second = np.floor(i * rng.random(m) ** 2).astype(np.int64)
+    first = np.where(rng.random(m) < 0.001, rng.integers(0, m, m), first)
+    frame = pl.DataFrame(
+        {
+            "b1": ids.gather(first),
+            "b2": ids.gather(second),
+            "lower": rng.random(m) < 0.02,
+            "d": derived,
+            "mg": derived & (rng.random(m) < 0.05),
+        }
+    )
+    bases = frame.select(
+        base_models=pl.when("mg")
+        .then(pl.concat_list(pl.when("lower").then(pl.col("b1").str.to_lowercase()).otherwise("b1"), "b2"))
+        .when("d")
+        .then(pl.concat_list(pl.when("lower").then(pl.col("b1").str.to_lowercase()).otherwise("b1")))
+        .otherwise(pl.lit([], dtype=pl.List(pl.String)))
+    )
+    relation = _pick(rng, dict(zip(RELATIONS, [0.5, 0.2, 0.25, 0.05, 0.0001], strict=True)), m)
+    hf_models = models.with_columns(
+        bases,
+        base_relation=pl.when(pl.Series(derived)).then(relation),
+        month=pl.lit(MONTH),
+        created_at=pl.lit("2025-03-01T10:00:00.000Z"),
+    )
+    hf_datasets = (
+        tables["hf_datasets"]
+        .select("namespace", "name", "downloads_last_month", "likes")
+        .unique(["namespace", "name"], keep="first", maintain_order=True)
+        .with_columns(month=pl.lit(MONTH), created_at=pl.lit("2025-03-01T10:00:00.000Z"))
+    )
+    return {
+        "hf_census_models": registry_accounts(hf_models, registry),
+        "hf_census_datasets": registry_accounts(hf_datasets, registry),
+    }
+
+
 # -- the measured run (child process) --------------------------------------------------------------
-def run_pipeline(data: Path, profile_name: str, db: Path, shared_connection: bool = True) -> dict:
-    """Raw Parquet -> overall with checks and DuckDB writes; per-phase seconds and this process' peak RSS."""
+def run_pipeline(
+    data: Path,
+    profile_name: str,
+    db: Path,
+    shared_connection: bool = True,
+    ranked: int = 0,
+    census: bool = True,
+) -> dict:
+    """Raw Parquet -> overall with checks and DuckDB writes; per-phase seconds and this process' peak RSS.
+    ``ranked``: rank only the first N orgs of the hand inputs (0: all)."""
     from leaderboard_pipeline.config.profiles import load_profile
     from leaderboard_pipeline.contract.raw_tables import RAW_TABLES
     from leaderboard_pipeline.core.layers import clean_layer, metrics_layer, scores_layer
@@ -302,9 +383,11 @@ def run_pipeline(data: Path, profile_name: str, db: Path, shared_connection: boo
     timings: list[tuple[str, str, float, int]] = []
 
     def timed(layer: str, phase: str, fn, rows=None):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = fn()
-        timings.append((layer, phase, time.perf_counter() - started, rows(result) if rows else 0))
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        # CPU seconds beside wall: on a shared machine wall time says more about the others' jobs
+        timings.append((layer, phase, seconds, rows(result) if rows else 0, cpu, peak_rss_mb()))
         return result
 
     def failed(outcomes) -> list[str]:
@@ -325,6 +408,12 @@ def run_pipeline(data: Path, profile_name: str, db: Path, shared_connection: boo
             lambda: {t: pl.read_parquet(data / f"{t}.parquet") for t in RAW_TABLES},
             height,
         )
+        if not census:  # the month without its Hub census (what the census adds, on the same data)
+            for t in ("hf_census_models", "hf_census_datasets"):
+                raw[t] = raw[t].clear()
+        if ranked:  # hand inputs for the first N orgs only: the registry (and the Hub) stay whole
+            for t in ("system_inputs", "benchmark_inputs"):
+                raw[t] = raw[t].filter(pl.col("position") <= ranked)
         this_month = {t: f.filter(pl.col("month") == MONTH) for t, f in raw.items()}
         blocking = failed(timed("raw", "checks", lambda: raw_checks(this_month)))
         timed("raw", "duckdb write", lambda: write("raw", this_month, [MONTH]))
@@ -335,11 +424,18 @@ def run_pipeline(data: Path, profile_name: str, db: Path, shared_connection: boo
         clean = timed("clean", "compute", lambda: clean_layer(raw, [MONTH], profile), height)
         blocking += failed(timed("clean", "checks", lambda: clean_checks(clean)))
         timed("clean", "duckdb write", lambda: write("clean", clean, [MONTH]))
+        # As in the asset graph, where each layer is its own step that loads only its inputs: the metric
+        # step reads the merged clean tables, the census per org and a few raw tables, not the platform
+        # tables or the census itself (defs/assets.py: _CLEAN_INS, METRIC_RAW_INPUTS).
+        raw = {t: raw[t] for t in METRIC_RAW_INPUTS}
+        clean = {t: clean[t] for t in ("models", "datasets", "snapshots", "census_orgs")}
 
         metrics = timed(
             "metrics",
             "compute",
-            lambda: metrics_layer(clean["models"], clean["datasets"], raw, [MONTH], profile),
+            lambda: metrics_layer(
+                clean["models"], clean["datasets"], raw, [MONTH], profile, None, clean.get("census_orgs")
+            ),
             height,
         )
         orgs = ranked_orgs(raw["system_inputs"])
@@ -350,7 +446,9 @@ def run_pipeline(data: Path, profile_name: str, db: Path, shared_connection: boo
         blocking += failed(timed("scores", "checks", lambda: scores_checks(scores, orgs)))
         timed("scores", "duckdb write", lambda: write("scores", scores, [MONTH]))
         closing = time.perf_counter()
-    timings.append(("warehouse", "close (final checkpoint)", time.perf_counter() - closing, 0))
+    timings.append(
+        ("warehouse", "close (final checkpoint)", time.perf_counter() - closing, 0, 0.0, peak_rss_mb())
+    )
     return {
         "timings": timings,
         "total": time.perf_counter() - t0,
@@ -376,13 +474,24 @@ def main() -> int:
         action="store_true",
         help="open and close DuckDB for every table (the behaviour before warehouse.session), for A/B runs",
     )
+    parser.add_argument(
+        "--ranked",
+        type=int,
+        default=0,
+        help="rank only the first N orgs (hand inputs for N orgs; the registry and the Hub stay whole); "
+        "0: every org (20 k at scale 1)",
+    )
+    parser.add_argument("--no-census", action="store_true", help="the month without its Hub census")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: the measured run
     args = parser.parse_args()
 
     if args.child:
         data = Path(args.child)
         db = data / "warehouse.duckdb"
-        print(json.dumps(run_pipeline(data, args.profile, db, not args.connection_per_write)))
+        result = run_pipeline(
+            data, args.profile, db, not args.connection_per_write, args.ranked, not args.no_census
+        )
+        print(json.dumps(result))
         return 0
 
     with tempfile.TemporaryDirectory(prefix="lb-synthetic-") as tmp:
@@ -401,6 +510,8 @@ def main() -> int:
             for t in (
                 "hf_models",
                 "hf_datasets",
+                "hf_census_models",
+                "hf_census_datasets",
                 "ms_models",
                 "model_labels",
                 "org_registry",
@@ -409,8 +520,18 @@ def main() -> int:
         }
         (data / "warehouse.duckdb").unlink(missing_ok=True)
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", str(data), "--profile", args.profile]
-            + (["--connection-per-write"] if args.connection_per_write else []),
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                str(data),
+                "--profile",
+                args.profile,
+                "--ranked",
+                str(args.ranked),
+            ]
+            + (["--connection-per-write"] if args.connection_per_write else [])
+            + (["--no-census"] if args.no_census else []),
             capture_output=True,
             text=True,
         )
@@ -420,8 +541,11 @@ def main() -> int:
         result = json.loads(proc.stdout.strip().splitlines()[-1])
 
     mode = "a connection per write" if args.connection_per_write else "one warehouse session"
+    ranked = f"{args.ranked:,} ranked orgs" if args.ranked else "every org ranked"
+    ranked += ", without the census" if args.no_census else ""
     print(
-        f"synthetic month at scale {args.scale} (seed {args.seed}, profile {args.profile}, {mode}); {machine()}"
+        f"synthetic month at scale {args.scale} (seed {args.seed}, profile {args.profile}, {ranked}, {mode}); "
+        f"{machine()}"
     )
     print(
         "raw rows: " + ", ".join(f"{t} {v:,}" for t, v in rows.items()) + f"; generated in {generated:.1f} s"
@@ -429,13 +553,16 @@ def main() -> int:
     print()
     per_layer: dict[str, float] = {}
     out_rows = []
-    for layer, phase, seconds, count in result["timings"]:
+    cpu_total = 0.0
+    for layer, phase, seconds, count, cpu, peak in result["timings"]:
         per_layer[layer] = per_layer.get(layer, 0.0) + seconds
-        out_rows.append([layer, phase, f"{seconds:.2f}", count or ""])
-    print(table(["layer", "phase", "seconds", "rows out"], out_rows))
+        cpu_total += cpu
+        out_rows.append([layer, phase, f"{seconds:.2f}", f"{cpu:.2f}", count or "", f"{peak:,.0f}"])
+    print(table(["layer", "phase", "seconds", "CPU seconds", "rows out", "peak RSS so far (MiB)"], out_rows))
     print()
     summary = [[layer, f"{s:.2f}"] for layer, s in per_layer.items()]
     summary.append(["total raw -> overall (wall)", f"{result['total']:.2f}"])
+    summary.append(["total CPU seconds of the phases", f"{cpu_total:.2f}"])
     summary.append(["peak RSS of the pipeline process (MiB)", f"{result['peak_rss_mb']:.0f}"])
     print(table(["layer", "seconds"], summary))
     if result["blocking_failures"]:

@@ -180,6 +180,7 @@ def test_live_run_without_network_fails_in_seconds(live_inputs, monkeypatch, cap
         "LEADERBOARD_BAAI_URL",
         "LEADERBOARD_GITEE_URL",
         "LEADERBOARD_GITCODE_URL",
+        "LEADERBOARD_OPENI_URL",
     ):
         monkeypatch.setenv(var, "http://127.0.0.1:9")  # discard port: nothing listens
     started = time.monotonic()

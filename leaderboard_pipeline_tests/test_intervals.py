@@ -188,3 +188,20 @@ def test_a_month_without_benchmark_inputs_is_not_ranked_nor_resampled():
     tables = metrics_layer(models, datasets, raw, ["2025-03"], PROFILE)
     assert tables["benchmark"].is_empty() and tables["rank_bootstrap"].is_empty()
     assert scores_layer(tables, ["2025-03"], PROFILE)["overall"].is_empty()
+
+
+def test_rounds_drawn_in_blocks_give_exactly_the_ranks_of_one_draw():
+    """Memory stays bounded (issue 19: a Hub-scale month) by drawing the rounds block by block; the blocks
+    draw the very same weights, so the intervals do not change."""
+    from leaderboard_pipeline.core.intervals import _bootstrap_ranks, round_blocks
+
+    assert round_blocks(1000, 10, 10, budget=10**12) == [1000]
+    assert round_blocks(1000, 10, 10, budget=1) == [2] * 500
+    assert round_blocks(7, 10, 10, budget=1) == [2, 2, 2, 1]  # even blocks, the remainder last
+    assert sum(round_blocks(1000, 999_999, 3, budget=256 << 20)) == 1000
+    spread = {"Big": [1_000_000] * 40, "Solo": [30_000_000], "P": [150_000] * 30, "Q": [100_000] * 21}
+    tables, items = _month("2025-03", spread)
+    scored_tables = {d: scored(t, PROFILE, d) for d, t in tables.items()}
+    whole = _bootstrap_ranks(scored_tables, items, PROFILE, budget=10**12)
+    for budget in (1, 1000, 5000):  # blocks of 2 rounds, and uneven last blocks
+        assert _bootstrap_ranks(scored_tables, items, PROFILE, budget=budget).equals(whole)

@@ -107,7 +107,8 @@ def test_with_yes_an_offline_run_starts_and_names_every_platform(no_tokens, live
     assert code == 2 and err.count("\n") == 1
     assert "starting anyway (--yes)" in out and "running live" in out
     assert (
-        "7 platforms failed (HuggingFace, ModelScope, GitHub, OpenDataLab, BAAIData, Gitee, GitCode)" in err
+        "8 platforms failed (HuggingFace, ModelScope, GitHub, OpenDataLab, BAAIData, Gitee, GitCode, OpenI)"
+        in err
     )
     assert "leaderboard probe --platform huggingface,modelscope,github,opendatalab,baai,gitee,gitcode" in err
     assert "GitHub: failed: org " in out  # said on the terminal as it happened

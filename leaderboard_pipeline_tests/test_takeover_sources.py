@@ -240,11 +240,11 @@ def test_a_month_where_every_platform_is_missing_is_refused(tmp_path):
     source = CombinedSource(live, tmp_path, name="live", published=True)
     with pytest.raises(
         SourceError,
-        match=rf"^{month}: no platform's data was collected \(HuggingFace, ModelScope, GitHub, BAAIData missing; first: HuggingFace: org 'BAAI'",
+        match=rf"^{month}: no platform's data was collected \(HuggingFace, ModelScope, GitHub, BAAIData, OpenI missing; first: HuggingFace: org '",
     ):
         source.read_month(month)
     # every platform BAAI has anything on (no OpenDataLab, Gitee or GitCode namespace) failed
-    assert set(live.last_run["missing"]) == {"huggingface", "modelscope", "github", "baai"}
+    assert set(live.last_run["missing"]) == {"huggingface", "modelscope", "github", "baai", "openi"}
 
 
 def test_cli_run_of_a_month_with_every_platform_missing_exits_2(tmp_path, monkeypatch, capsys):
@@ -266,7 +266,8 @@ def test_cli_run_of_a_month_with_every_platform_missing_exits_2(tmp_path, monkey
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert (
-        f"{month}: no platform's data was collected (HuggingFace, ModelScope, GitHub, BAAIData missing" in err
+        f"{month}: no platform's data was collected (HuggingFace, ModelScope, GitHub, BAAIData, OpenI missing"
+        in err
     )
     from leaderboard_pipeline.warehouse import stored_months
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from leaderboard_pipeline.cli import diff_profiles, inputs, probe, read, run
+from leaderboard_pipeline.cli import candidates, diff_profiles, inputs, probe, read, run
 from leaderboard_pipeline.cli.arguments import CliError
 from leaderboard_pipeline.cli.interrupts import exit_after
 from leaderboard_pipeline.cli.terminal import clean_output
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff_profiles.add_parser(sub)
     inputs.add_parser(sub)
     probe.add_parser(sub)
+    candidates.add_parser(sub)
     return parser
 
 

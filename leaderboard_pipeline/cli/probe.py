@@ -91,7 +91,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     probe.add_argument(
         "--platform",
         type=_platform_list,
-        help="comma-separated subset of huggingface, modelscope, github, opendatalab, baai, gitee, gitcode",
+        help="comma-separated subset of huggingface, modelscope, github, opendatalab, baai, gitee, gitcode, openi",
     )
     probe.add_argument(
         "--org", help="probe this registry org's namespaces / repos (default: the first of each)"

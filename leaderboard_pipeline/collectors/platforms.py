@@ -134,6 +134,15 @@ PLATFORMS: dict[str, PlatformConfig] = {
             rate=50 / 60,
             quota="50 / min, 4000 / h (third-party note)",
         ),
+        PlatformConfig(
+            # The site root, as the official client's endpoint (`openi` OPENI_ENDPOINT); the collector
+            # adds the API root /api/v1. Token: the client's OPENI_TOKEN, sent as a bearer token.
+            "openi",
+            "OpenI",
+            "https://openi.pcl.ac.cn",
+            ("LEADERBOARD_OPENI_URL",),
+            ("OPENI_TOKEN",),
+        ),
     )
 }
 

@@ -139,13 +139,27 @@ def _targets(registry: Registry, key: str) -> list[tuple[str, str]]:
 
 
 def _steps(probe: _Probe, target: str, month: str) -> None:
-    from leaderboard_pipeline.collectors import baai, gitee, github, huggingface, modelscope, opendatalab
+    from leaderboard_pipeline.collectors import (
+        baai,
+        gitee,
+        github,
+        hf_census,
+        huggingface,
+        modelscope,
+        opendatalab,
+        openi,
+    )
 
     c, org, key = probe.client, probe.org, probe.key
     if key == "huggingface":
         models = probe.step(
             "models list", lambda: huggingface.list_repos(c, "models", target, org, limit=1, max_pages=1)
         )
+        for kind in ("models", "datasets"):  # the whole-Hub census: one page of one item
+            probe.step(
+                f"census of {kind}",
+                lambda kind=kind: hf_census.census(c, kind, limit=1, max_pages=1, org=org),
+            )
         datasets = probe.step(
             "datasets list", lambda: huggingface.list_repos(c, "datasets", target, org, limit=1, max_pages=1)
         )
@@ -208,6 +222,24 @@ def _steps(probe: _Probe, target: str, month: str) -> None:
             answering[0].shape = "ok (the form the collector uses)"
     elif key == "baai":
         probe.step("dataset search", lambda: baai.collect(c, target, org, limit=1, max_pages=1))
+    elif key == "openi":
+        repos = probe.step("repository list", lambda: openi.list_repos(c, target, org, limit=1, max_pages=1))
+        for kind in ("datasets", "models"):
+            if repos:
+                name = repos[0]["full_name"]
+                probe.step(
+                    f"{kind[:-1]} lookup", lambda kind=kind, name=name: openi.lookup(c, kind, name, org)
+                )
+            else:
+                probe.rows.append(
+                    Row(
+                        "OpenI",
+                        f"{kind[:-1]} lookup",
+                        "skipped",
+                        shape="skipped: no repository listed to ask about",
+                        ok=repos is not None,
+                    )
+                )
 
 
 def probe_platform(

@@ -30,6 +30,7 @@ SOURCE_NAMES = {
     "github": "GitHub",
     "gitee": "Gitee",
     "gitcode": "GitCode",
+    "openi": "OpenI",
     "curated": "curated",
     "inputs": "hand inputs",
     "labels": "labels",

@@ -30,6 +30,7 @@ NAMESPACE_PLATFORMS = {
     "modelscope": "ModelScope",
     "opendatalab": "OpenDataLab",
     "baai": "BAAIData",
+    "openi": "OpenI",  # OpenI (启智) accounts: organisations or users (collectors/openi.py)
 }
 CODE_PLATFORMS = ("github", "gitee", "gitcode")
 CODE_DIMENSIONS = ("system", "benchmark")  # the dimensions code repositories count in

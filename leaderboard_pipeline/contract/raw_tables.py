@@ -24,6 +24,28 @@ _PLATFORM_META = {
     "gated": pl.Boolean,  # access needs approval (Hugging Face "auto"/"manual"); null when not reported
 }
 
+_OPENI = {
+    "month": MONTH,
+    "org": pl.String,  # the registry org of the account (as OpenDataLab's records carry theirs)
+    "namespace": pl.String,  # the OpenI account (owner) as served
+    "name": pl.String,  # the repository, as served
+    "stars": pl.Int64,
+    "forks": pl.Int64,
+    "downloads": pl.Int64,
+    "date_crawl": pl.Date,
+    "link": pl.String,
+    "created_at": pl.String,
+    "last_modified": pl.String,
+}
+
+_REGISTRY_OF = {
+    # The registry org (of the whole registry file at collection time, not only the orgs collected that
+    # month) one of whose namespaces the census row's namespace is, and on which platform (HuggingFace
+    # first); null for every other account. A registry account is never a candidate for the registry.
+    "registry_org": pl.String,
+    "registry_platform": pl.String,
+}
+
 RAW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "hf_models": {
         "month": MONTH,
@@ -164,6 +186,32 @@ RAW_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "contributors": pl.Int64,
         "commits_last_month": pl.Int64,
     },
+    # OpenI (启智): the registry orgs' repositories that carry a dataset / a model (collectors/openi.py).
+    # Counts are null where no response carries them (downloads: none confirmed).
+    "openi_models": _OPENI,
+    "openi_datasets": _OPENI,
+    # The whole-Hub census of the month (collectors/hf_census.py): every public model / dataset, with only
+    # the fields the census metrics need. A model's base models come from its `base_model:` tags.
+    "hf_census_models": {
+        "month": MONTH,
+        "namespace": pl.String,
+        "name": pl.String,
+        "downloads_last_month": pl.Int64,
+        "likes": pl.Int64,
+        "created_at": pl.String,
+        "base_models": pl.List(pl.String),  # "<namespace>/<name>" ids (bare legacy ids as written)
+        "base_relation": pl.String,  # finetune | adapter | quantized | merge; null: not named
+        **_REGISTRY_OF,
+    },
+    "hf_census_datasets": {
+        "month": MONTH,
+        "namespace": pl.String,
+        "name": pl.String,
+        "downloads_last_month": pl.Int64,
+        "likes": pl.Int64,
+        "created_at": pl.String,
+        **_REGISTRY_OF,
+    },
     # What was read or fetched for the month: the run manifest of the snapshot.
     "snapshot_manifest": {
         "month": MONTH,
@@ -206,6 +254,11 @@ PROVENANCE = {
     ),
 }
 
+# The census tables: large, optional parts of a live month (a month without a census has none; its census
+# metrics are unknown). CENSUS_TABLES are read by the clean layer only for the month itself.
+CENSUS_TABLES = ("hf_census_models", "hf_census_datasets")
+OPENI_TABLES = ("openi_models", "openi_datasets")
+
 # Row order of the tables whose order carries no meaning (labels, registry, curated values, ...), so
 # their content is the same however a source assembled them. Platform records and hand inputs keep the
 # source's own order (file order; first record wins in cleaning), which every source defines.
@@ -217,6 +270,8 @@ CANONICAL_ORDER = {
     "code_repos": ("org", "dimension", "platform", "repo"),
     "snapshot_manifest": ("table",),
     "input_evidence": ("dimension", "org", "metric"),
+    "openi_models": ("org", "namespace", "name"),
+    "openi_datasets": ("org", "namespace", "name"),
 }
 
 PLATFORM_TABLES = {

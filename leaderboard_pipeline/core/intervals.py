@@ -199,7 +199,24 @@ def bootstrap_ranks(metrics: dict[str, pl.DataFrame], items: pl.DataFrame, profi
         return _bootstrap_ranks(metrics, items, profile)
 
 
-def _bootstrap_ranks(metrics: dict[str, pl.DataFrame], items: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+# Bytes the rounds of one block may take (the item weights and the resampled values): the rounds are
+# drawn and scored block by block, so memory stays bounded however many orgs and items a month has.
+BLOCK_BYTES = 256 * 1024 * 1024
+
+
+def round_blocks(rounds: int, items: int, cells: int, budget: int = BLOCK_BYTES) -> list[int]:
+    """Sizes of the blocks the ``rounds`` are drawn in: as many rounds as fit ``budget`` (4 bytes a weight
+    per item, 8 bytes a value per org x column), even, so that every block but the last draws a whole
+    number of the generator's 32-bit words and the blocks draw exactly the bytes one draw would."""
+    per_round = 4 * items + 8 * cells
+    size = max(2, min(rounds, budget // max(per_round, 1)))
+    size -= size % 2
+    return [size] * (rounds // size) + ([rounds % size] if rounds % size else [])
+
+
+def _bootstrap_ranks(
+    metrics: dict[str, pl.DataFrame], items: pl.DataFrame, profile: Profile, budget: int = BLOCK_BYTES
+) -> pl.DataFrame:
     spec = profile.intervals
     month, orgs, variants = _layout(metrics)
     parts = items.partition_by("dimension", as_dict=True)
@@ -208,7 +225,7 @@ def _bootstrap_ranks(metrics: dict[str, pl.DataFrame], items: pl.DataFrame, prof
     for dim in DIMENSIONS:
         # One draw per item and round, shared by the dimension's monthly and accumulated rankings.
         codes, org_of = item_index(parts.get((dim,), items.clear()), orgs)
-        weights = poisson_weights(_rng(spec, month, dim), spec.rounds, len(org_of))
+        inputs = {}
         for variant in variants[dim]:
             table = metrics[dim].filter(pl.col("variant") == variant)
             columns = table["metric"].unique(maintain_order=True).to_list()
@@ -222,8 +239,20 @@ def _bootstrap_ranks(metrics: dict[str, pl.DataFrame], items: pl.DataFrame, prof
                 rounds[dim, variant] = np.broadcast_to(own, (spec.rounds, len(orgs)))
                 fixed.add((dim, variant))
                 continue
-            drawn = resampled_values(values, org_of, contributions(mine, len(org_of), columns), weights)
-            rounds[dim, variant] = mean_score(normalise(drawn, profile.normalisation))
+            inputs[variant] = (values, contributions(mine, len(org_of), columns))
+            rounds[dim, variant] = np.empty((spec.rounds, len(orgs)))
+        if not inputs:
+            continue
+        rng, start = _rng(spec, month, dim), 0
+        cells = max(v.size for v, _ in inputs.values())
+        for size in round_blocks(spec.rounds, len(org_of), cells, budget):
+            weights = poisson_weights(rng, size, len(org_of))
+            for variant, (values, contributed) in inputs.items():
+                drawn = resampled_values(values, org_of, contributed, weights)
+                rounds[dim, variant][start : start + size] = mean_score(
+                    normalise(drawn, profile.normalisation)
+                )
+            start += size
     for variant, key in _overall_keys(variants).items():
         rounds["overall", variant] = _overall({d: rounds[key[d]] for d in DIMENSIONS}, profile)
         if all(key[d] in fixed for d in DIMENSIONS):

@@ -10,7 +10,8 @@ import polars as pl
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Cleaning, Profile
 from leaderboard_pipeline.contract.months import previous_month
-from leaderboard_pipeline.contract.raw_tables import RAW_TABLES, canonical, empty_raw
+from leaderboard_pipeline.contract.raw_tables import CENSUS_TABLES, RAW_TABLES, canonical, empty_raw
+from leaderboard_pipeline.core.census import census_tables
 from leaderboard_pipeline.core.cleaning import (
     CUMULATIVE,
     PREVIOUS_TOTALS_SCHEMA,
@@ -24,10 +25,12 @@ from leaderboard_pipeline.core.intervals import BOOTSTRAP_SCHEMA, bootstrap_rank
 from leaderboard_pipeline.core.metrics import (
     METRIC_SCHEMA,
     accumulate,
+    census_values,
     data_metrics,
     input_metrics,
     interval_items,
     model_metrics,
+    openi_values,
     ranked_orgs,
     repo_metrics,
 )
@@ -42,7 +45,10 @@ from leaderboard_pipeline.core.snapshots import previous_snapshot, snapshot_stat
 
 MODEL_TABLES = ("hf_models", "ms_models")
 DATASET_TABLES = ("hf_datasets", "ms_datasets", "odl_datasets", "baai_datasets")
-CLEAN_TABLES = (*MODEL_TABLES, *DATASET_TABLES, "models", "datasets", "snapshots")
+# census_orgs / census_candidates: what the month's whole-Hub census says per org and per account (none
+# without a census).
+CENSUS_CLEAN_TABLES = ("census_orgs", "census_candidates")
+CLEAN_TABLES = (*MODEL_TABLES, *DATASET_TABLES, "models", "datasets", "snapshots", *CENSUS_CLEAN_TABLES)
 # rank_bootstrap: the rank ranges of resampled items, computed here where the items are (storing the items
 # themselves, ~300 k contributions a month, would cost more than the intervals).
 METRIC_TABLES = (*DIMENSIONS, "rank_bootstrap")
@@ -111,6 +117,9 @@ def clean_layer(raw: dict[str, pl.DataFrame], months: list[str], profile: Profil
             out[table].append(per_platform[table])
         out["models"].append(merge({t: per_platform[t] for t in MODEL_TABLES}, rules, "models"))
         out["datasets"].append(merge({t: per_platform[t] for t in DATASET_TABLES}, rules, "datasets"))
+        census = [_month(raw.get(t, empty_raw(t)), month) for t in CENSUS_TABLES]
+        for table, frame in census_tables(*census, registry, month, profile).items():
+            out[table].append(frame)
     tables = {t: pl.concat(frames) for t, frames in out.items()}
     platform = {t: tables[t] for t in (*MODEL_TABLES, *DATASET_TABLES)}
     tables["snapshots"] = snapshot_status(raw.get("snapshot_manifest"), platform, months, earlier)
@@ -135,9 +144,12 @@ def metrics_layer(
     months: list[str],
     profile: Profile,
     snapshots: pl.DataFrame | None = None,
+    census: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Metric tables for ``months``; ``models``/``datasets`` must hold every month up to the last one, and
-    ``raw["code_repos"]`` each previous month too (stars and forks gained).
+    ``raw["code_repos"]`` each previous month too (stars and forks gained); ``census``
+    (``clean.census_orgs``) and ``raw["openi_*"]`` every month up to the last one (without them the
+    census and OpenI metrics are unknown).
 
     With ``snapshots`` (``clean.snapshots``), months the profile does not rank (baselines) get no rows.
     ``rank_bootstrap``: for profiles that compute rank intervals, each org's rank range when the items
@@ -164,12 +176,19 @@ def metrics_layer(
         items = []
         skipped = unranked.get(month, [])  # not measured this month: nothing but curated constants
         for variant, (month_models, month_datasets) in by_variant.items():
+            beyond = census_values(census, month, variant, orgs)
+            for dim, values in openi_values(raw, month, variant, orgs).items():
+                beyond[dim] = pl.concat([beyond[dim], values], how="vertical_relaxed")
             if "data" not in skipped:
-                data, data_items = data_metrics(month_datasets, other, curated, orgs, profile, variant)
+                data, data_items = data_metrics(
+                    month_datasets, other, curated, orgs, profile, variant, beyond["data"]
+                )
                 tables["data"].append(data)
                 items.append(interval_items(data_items, "data", variant, orgs, profile))
             if "model" not in skipped:
-                model, model_items = model_metrics(month_models, curated, orgs, profile, variant)
+                model, model_items = model_metrics(
+                    month_models, curated, orgs, profile, variant, beyond["model"]
+                )
                 tables["model"].append(model)
                 items.append(interval_items(model_items, "model", variant, orgs, profile))
         repos, last = _month(code_repos, month), _month(code_repos, previous_month(month))

@@ -153,9 +153,13 @@ def _item_table(
     profile: Profile,
     dimension: str,
     variant: str,
+    extra: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """A dimension's metric table: its items summed (null where unknown) plus its curated columns."""
+    """A dimension's metric table: its items summed (null where unknown) plus its curated columns, plus
+    ``extra`` per-org values (month, org, metric, value; null = unknown) computed elsewhere."""
     values = [with_unknown(aggregate(items), unknown), curated_values(curated, dimension, orgs)]
+    if extra is not None:
+        values.append(extra.select("month", "org", "metric", "value"))
     columns = profile.metric_columns(dimension)
     return _complete(pl.concat(values, how="vertical_relaxed"), orgs, columns, variant)
 
@@ -204,11 +208,13 @@ def data_metrics(
     orgs: pl.DataFrame,
     profile: Profile,
     variant: str,
+    extra: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The data metric table (and the items behind it): dataset counts and downloads per modality and
-    lifecycle, dataset usage, industry domains and curated columns."""
+    lifecycle, dataset usage, industry domains and curated columns (and ``extra`` per-org values)."""
     items = data_items(datasets, other_sources, profile.cleaning)
-    return _item_table(items, data_unknown(datasets, orgs), curated, orgs, profile, "data", variant), items
+    table = _item_table(items, data_unknown(datasets, orgs), curated, orgs, profile, "data", variant, extra)
+    return table, items
 
 
 OPENNESS_COLUMNS = {
@@ -258,11 +264,17 @@ def model_unknown(models: pl.DataFrame, orgs: pl.DataFrame) -> pl.DataFrame:
 
 
 def model_metrics(
-    models: pl.DataFrame, curated: pl.DataFrame, orgs: pl.DataFrame, profile: Profile, variant: str
+    models: pl.DataFrame,
+    curated: pl.DataFrame,
+    orgs: pl.DataFrame,
+    profile: Profile,
+    variant: str,
+    extra: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The model metric table (and the items behind it)."""
+    """The model metric table (and the items behind it; ``extra``: per-org values computed elsewhere)."""
     items = model_items(models)
-    return _item_table(items, model_unknown(models, orgs), curated, orgs, profile, "model", variant), items
+    table = _item_table(items, model_unknown(models, orgs), curated, orgs, profile, "model", variant, extra)
+    return table, items
 
 
 REPO_METRICS = {
@@ -413,3 +425,88 @@ def accumulate(
         .drop("acc_key")
         .with_columns(month=pl.lit(month))
     )
+
+
+# -- beyond the published leaderboard: the Hub census and OpenI (docs/method.md, "Beyond the published") --
+CENSUS_METRICS = {
+    "model": ("derivative_models", "derivative_downloads", "hub_model_share"),
+    "data": ("hub_dataset_share",),
+}
+OPENI_METRICS = {
+    "model": ("num_openi_models", "openi_models"),
+    "data": ("num_openi_datasets", "openi_datasets"),
+}
+_VALUE_SCHEMA = {"month": pl.String, "org": pl.String, "metric": pl.String, "value": pl.Float64}
+
+
+def _long(frame: pl.DataFrame, metrics: tuple[str, ...]) -> pl.DataFrame:
+    if frame.is_empty():
+        return pl.DataFrame(schema=_VALUE_SCHEMA)
+    return (
+        frame.unpivot(index=["month", "org"], on=list(metrics), variable_name="metric", value_name="value")
+        .select(list(_VALUE_SCHEMA))
+        .cast(_VALUE_SCHEMA)
+    )
+
+
+def census_values(
+    census: pl.DataFrame | None, month: str, variant: str, orgs: pl.DataFrame
+) -> dict[str, pl.DataFrame]:
+    """Derivative reach and the share of the Hub per ranked org, per dimension (``CENSUS_METRICS``), from
+    ``clean.census_orgs``. Monthly: the month's census; accumulated: every census up to the month
+    (derivative downloads add up, the derivative count is the largest seen, a share is the org's
+    downloads over the Hub's). Unknown (null) when no census is in range (the published archive)."""
+    rows = census.filter(pl.col("month") <= month) if census is not None else None
+    if rows is not None and variant == "monthly":
+        rows = rows.filter(pl.col("month") == month)
+    if rows is None or rows.is_empty():
+        return {
+            d: unknown_for(orgs, pl.Series([], dtype=pl.String), list(m)) for d, m in CENSUS_METRICS.items()
+        }
+    per_org = (
+        rows.group_by("org")
+        .agg(
+            pl.col("derivative_models").max(),
+            pl.col("derivative_downloads").sum(),
+            *[pl.col(c).sum() for c in ("model_downloads", "dataset_downloads")],
+            *[pl.col(c).sum() for c in ("hub_model_downloads", "hub_dataset_downloads")],
+        )
+        .with_columns(
+            month=pl.lit(month),
+            hub_model_share=pl.when(pl.col("hub_model_downloads") > 0).then(
+                pl.col("model_downloads") / pl.col("hub_model_downloads")
+            ),
+            hub_dataset_share=pl.when(pl.col("hub_dataset_downloads") > 0).then(
+                pl.col("dataset_downloads") / pl.col("hub_dataset_downloads")
+            ),
+        )
+        .join(orgs.select("org"), on="org", how="semi")
+    )
+    return {d: _long(per_org, m) for d, m in CENSUS_METRICS.items()}
+
+
+def openi_values(
+    raw: dict[str, pl.DataFrame], month: str, variant: str, orgs: pl.DataFrame
+) -> dict[str, pl.DataFrame]:
+    """OpenI repositories carrying a model / a dataset per ranked org (``OPENI_METRICS``): the month's
+    (monthly) or every one seen up to the month (accumulated). Unknown in months without any OpenI item
+    (the published archive, a recording made before the collector)."""
+    out = {}
+    for dimension, (metric, table) in OPENI_METRICS.items():
+        rows = raw.get(table)
+        rows = rows.filter(pl.col("month") <= month) if rows is not None else None
+        if rows is not None and variant == "monthly":
+            rows = rows.filter(pl.col("month") == month)
+        if rows is None or rows.is_empty():
+            out[dimension] = unknown_for(orgs, pl.Series([], dtype=pl.String), [metric])
+            continue
+        counts = (
+            rows.select("org", key=(pl.col("namespace") + "/" + pl.col("name")).str.to_lowercase())
+            .unique()
+            .group_by("org")
+            .agg(pl.len().cast(pl.Float64).alias("value"))
+            .join(orgs.select("org"), on="org", how="semi")
+            .with_columns(month=pl.lit(month), metric=pl.lit(metric))
+        )
+        out[dimension] = counts.select(list(_VALUE_SCHEMA)).cast(_VALUE_SCHEMA)
+    return out

@@ -12,7 +12,7 @@ import polars as pl
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Cleaning
 from leaderboard_pipeline.contract import published_defects
-from leaderboard_pipeline.contract.raw_tables import PLATFORM_TABLES, RAW_TABLES
+from leaderboard_pipeline.contract.raw_tables import CENSUS_TABLES, OPENI_TABLES, PLATFORM_TABLES, RAW_TABLES
 from leaderboard_pipeline.core.gaps import unranked_by_month
 from leaderboard_pipeline.core.labelling import DATASET_MODALITIES, LIFECYCLES, MODEL_MODALITIES
 from leaderboard_pipeline.core.layers import CLEAN_TABLES, DATASET_TABLES, MODEL_TABLES, SCORE_TABLES
@@ -46,6 +46,11 @@ def _specs() -> dict[str, list[CheckSpec]]:
         specs["raw"] += [
             CheckSpec(table, "unique_records", False, "each namespace/name appears once per crawl"),
             CheckSpec(table, "non_negative_counts", False, "download and usage counters are >= 0"),
+        ]
+    for table in (*OPENI_TABLES, *CENSUS_TABLES):
+        specs["raw"] += [
+            CheckSpec(table, "unique_records", False, "each namespace/name appears once per crawl"),
+            CheckSpec(table, "non_negative_counts", False, "counters are >= 0"),
         ]
     specs["raw"] += [
         CheckSpec(
@@ -139,7 +144,7 @@ def _ranked(frame: pl.DataFrame, orgs: pl.DataFrame) -> tuple[bool, dict]:
 
 def raw_checks(tables: dict[str, pl.DataFrame]) -> list[Outcome]:
     out = [_schema("raw", t, tables[t]) for t in RAW_TABLES]
-    for table in PLATFORM_TABLES:
+    for table in (*PLATFORM_TABLES, *OPENI_TABLES, *CENSUS_TABLES):
         frame = tables[table]
         dups = _duplicates(frame, ["month", "namespace", "name"])
         out.append(Outcome(table, "unique_records", dups == 0, False, {"duplicate_records": dups}))

@@ -8,6 +8,7 @@ from pandera.errors import SchemaErrors
 
 from leaderboard_pipeline.contract.months import MONTH_PATTERN
 from leaderboard_pipeline.contract.raw_tables import RAW_SCHEMAS
+from leaderboard_pipeline.core.census import CANDIDATES_SCHEMA, CENSUS_ORGS_SCHEMA
 from leaderboard_pipeline.core.cleaning import (
     CLEAN_DATASET_COLUMNS,
     CLEAN_MODEL_COLUMNS,
@@ -23,6 +24,7 @@ COUNTERS = {  # non-negative counters, checked by quality.non_negative
     "downloads_last_month",
     "total_downloads",
     "downloads_all_time",
+    "downloads",  # OpenI (when a response carries it)
     "descendants",
     "dataset_usage",
     "parameters",
@@ -92,6 +94,8 @@ def _column(name: str, dtype: pl.DataType, table: str, layer: str) -> pa.Column:
         required = False
     if layer == "clean" and name in ("total_downloads", "downloads_last_month"):
         required = False
+    if table == "census_candidates" and name == "org":
+        required = False  # null: an account outside the registry (a candidate)
     if layer in ("metrics", "scores") and name == "value":
         required = False  # unknown: the source lacks the field that month (e.g. no licences in the archive)
     return pa.Column(dtype, checks=checks, nullable=not required, coerce=False)
@@ -124,6 +128,8 @@ CLEAN = {
         "clean", "datasets", dict(merged_schema_frame("datasets").schema), unique=["month", "item"]
     ),
     "snapshots": build_schema("clean", "snapshots", SNAPSHOT_SCHEMA, unique=["month", "table"]),
+    "census_orgs": build_schema("clean", "census_orgs", CENSUS_ORGS_SCHEMA, unique=["month", "org"]),
+    "census_candidates": build_schema("clean", "census_candidates", CANDIDATES_SCHEMA),
 }
 METRICS = {
     **{

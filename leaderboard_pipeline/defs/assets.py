@@ -8,7 +8,7 @@ import dagster as dg
 import polars as pl
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS
-from leaderboard_pipeline.contract.raw_tables import PLATFORM_TABLES
+from leaderboard_pipeline.contract.raw_tables import CENSUS_TABLES, OPENI_TABLES, PLATFORM_TABLES
 from leaderboard_pipeline.core.cleaning import CUMULATIVE
 from leaderboard_pipeline.core.layers import (
     clean_layer,
@@ -40,6 +40,10 @@ RAW_DESCRIPTIONS = {
     "code_repos": "Code repositories behind the system and benchmark dimensions (live source only).",
     "snapshot_manifest": "What was read or fetched for the month: files with hashes, or requests and retries.",
     "input_evidence": "Evidence (URL, note) of hand-input values, and which were carried forward unreviewed.",
+    "openi_models": "OpenI repositories of the org accounts that carry a model (live source only).",
+    "openi_datasets": "OpenI repositories of the org accounts that carry a dataset (live source only).",
+    "hf_census_models": "Every public Hugging Face model of the month: downloads, likes, base models (live only).",
+    "hf_census_datasets": "Every public Hugging Face dataset of the month: downloads, likes (live only).",
 }
 CLEAN_DESCRIPTIONS = {
     "hf_models": "Hugging Face models attributed to orgs and labelled; `excluded` names the rule that drops a row.",
@@ -52,6 +56,8 @@ CLEAN_DESCRIPTIONS = {
     "snapshots": "Per month and platform table: how monthly downloads were obtained (30-day count, difference "
     "to an earlier snapshot and which, first snapshot, missing).",
     "datasets": "One row per dataset across platforms (org + name), in the profile's platform precedence.",
+    "census_orgs": "Per org, from the Hub census: its models, datasets, downloads, derivative reach, Hub totals.",
+    "census_candidates": "Accounts outside the registry that would rank by the census metrics (and the orgs).",
 }
 METRIC_DESCRIPTIONS = {
     "data": "Per-org data metrics (dataset counts/downloads per modality and lifecycle), monthly and accumulated.",
@@ -112,6 +118,7 @@ CLEAN_DEPS, CLEAN_INS = _inputs(
     {
         **{t: up_to_this_month if t in CUMULATIVE else None for t in PLATFORM_TABLES},
         **dict.fromkeys(("org_registry", "model_labels", "dataset_labels", "snapshot_manifest")),
+        **dict.fromkeys(CENSUS_TABLES),  # the month's census only
     },
 )
 
@@ -142,13 +149,24 @@ METRIC_RAW_INPUTS = (
     "other_source_datasets",
     "curated_metrics",
     "code_repos",
+    *OPENI_TABLES,
 )
 _CLEAN_DEPS, _CLEAN_INS = _inputs(
-    "clean", {"models": up_to_this_month, "datasets": up_to_this_month, "snapshots": None}
+    "clean",
+    {
+        "models": up_to_this_month,
+        "datasets": up_to_this_month,
+        "snapshots": None,
+        "census_orgs": up_to_this_month,
+    },
 )
-# code_repos: stars / forks gained are differences against last month's snapshot
+# code_repos: stars / forks gained are differences against last month's snapshot; OpenI items accumulate
 _RAW_DEPS, _RAW_INS = _inputs(
-    "raw", {t: with_previous_month if t == "code_repos" else None for t in METRIC_RAW_INPUTS}
+    "raw",
+    {
+        t: with_previous_month if t == "code_repos" else up_to_this_month if t in OPENI_TABLES else None
+        for t in METRIC_RAW_INPUTS
+    },
 )
 
 
@@ -167,6 +185,7 @@ def metric_tables(
     clean_models: pl.DataFrame,
     clean_datasets: pl.DataFrame,
     clean_snapshots: pl.DataFrame,
+    clean_census_orgs: pl.DataFrame,
     **raw: pl.DataFrame,
 ):
     """Per-org metric tables of the four dimensions, monthly and accumulated up to the month."""
@@ -174,7 +193,9 @@ def metric_tables(
     months = context.partition_keys
     profile = leaderboard.scoring_profile()
     orgs = ranked_orgs_of(raw["system_inputs"], clean_snapshots, profile)
-    tables = metrics_layer(clean_models, clean_datasets, raw, months, profile, clean_snapshots)
+    tables = metrics_layer(
+        clean_models, clean_datasets, raw, months, profile, clean_snapshots, clean_census_orgs
+    )
     this_months = clean_models.filter(pl.col("month").is_in(months))
     checks = metrics_checks(tables, orgs, this_months, clean_snapshots)
     yield from publish(context, warehouse, "metrics", tables, checks)

@@ -161,7 +161,37 @@ def org_document(tables: SiteTables, org: str) -> dict:
         "months": months,
         "latest": {"month": latest, **current},
         "history": history,
+        "hub": hub_entries(tables, org, months),
     }
+
+
+HUB_FIELDS = ("model_download_share", "dataset_download_share", "derivative_models", "derivative_downloads")
+
+
+def hub_entries(tables: SiteTables, org: str, months: list[str]) -> list[dict]:
+    """Per ranked month: the org's share of the Hub's model and dataset downloads and its derivative
+    reach (the month's census); every field null in a month without a census."""
+    census = {r["month"]: r for r in tables.census.filter(pl.col("org") == org).iter_rows(named=True)}
+    out = []
+    for month in months:
+        r = census.get(month)
+        if r is None:
+            out.append({"month": month, **dict.fromkeys(HUB_FIELDS)})
+            continue
+        out.append(
+            {
+                "month": month,
+                "model_download_share": r["model_downloads"] / r["hub_model_downloads"]
+                if r["hub_model_downloads"]
+                else None,
+                "dataset_download_share": r["dataset_downloads"] / r["hub_dataset_downloads"]
+                if r["hub_dataset_downloads"]
+                else None,
+                "derivative_models": r["derivative_models"],
+                "derivative_downloads": r["derivative_downloads"],
+            }
+        )
+    return out
 
 
 def index_document(tables: SiteTables, generated_at: str) -> dict:
@@ -415,6 +445,37 @@ SCHEMAS: dict[str, dict] = {
             "history": {
                 "type": "array",
                 "items": _closed({"month": _MONTH, "ranking": _RANKING, "variant": _VARIANT, **_RANKED}),
+            },
+            "hub": {
+                "type": "array",
+                "description": "per ranked month, from the whole-Hub census (null: no census that month)",
+                "items": _closed(
+                    {
+                        "month": _MONTH,
+                        "model_download_share": {
+                            "type": ["number", "null"],
+                            "minimum": 0,
+                            "maximum": 1,
+                            "description": "the org's share of all Hub model downloads (30 days)",
+                        },
+                        "dataset_download_share": {
+                            "type": ["number", "null"],
+                            "minimum": 0,
+                            "maximum": 1,
+                            "description": "the org's share of all Hub dataset downloads (30 days)",
+                        },
+                        "derivative_models": {
+                            "type": ["integer", "null"],
+                            "minimum": 0,
+                            "description": "models built on the org's models (transitively, across accounts)",
+                        },
+                        "derivative_downloads": {
+                            "type": ["integer", "null"],
+                            "minimum": 0,
+                            "description": "their downloads (30 days)",
+                        },
+                    }
+                ),
             },
         },
         **{"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "api/v1/orgs/<slug>.json"},

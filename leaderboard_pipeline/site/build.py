@@ -11,6 +11,7 @@ from pathlib import Path
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
 from leaderboard_pipeline.contract.untrusted import clean_text
 from leaderboard_pipeline.site.api import write_api
+from leaderboard_pipeline.site.candidates_page import candidates_page
 from leaderboard_pipeline.site.checks import month_outcomes
 from leaderboard_pipeline.site.compare_page import compare_page
 from leaderboard_pipeline.site.layout import Frame, page
@@ -91,6 +92,13 @@ def build_site(warehouse: Path, profile: Profile, out: Path, source: str | None 
             open_data_page(tables, month, files[month], out),
             month,
             "open-data",
+        )
+        write(
+            f"candidates-{month}.html",
+            f"Candidates {month}",
+            candidates_page(tables, month),
+            month,
+            "candidates",
         )
     write("method.html", "Method", method_page(tables), latest, "method")
     data = OrgData(tables)

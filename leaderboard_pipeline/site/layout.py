@@ -254,6 +254,7 @@ NAV = (
     ("method", "method.html", "Method"),
     ("quality", "quality-{month}.html", "Data quality"),
     ("open-data", "open-data-{month}.html", "Open data"),
+    ("candidates", "candidates-{month}.html", "Candidates"),
 )
 
 

@@ -252,6 +252,23 @@ def _changes(published: dict[str, pl.DataFrame], ours: dict[str, pl.DataFrame], 
     return rank_changes(theirs, ranks(ours)).rename({"rank_a": "rank_published", "rank_b": "rank"})
 
 
+def _beyond() -> str:
+    """What the monthly whole-Hub census adds (core/census.py, core/derivatives.py; docs/method.md)."""
+    return (
+        '<h2 id="beyond">The Hub census: derivative reach, share of the Hub, candidates</h2>'
+        "<p>Each live month lists every public Hugging Face model and dataset (downloads, likes, and each "
+        "model's base models from its <code>base_model</code> tags). <strong>Derivative reach</strong>: the "
+        "models whose base model, followed through the tags across accounts up to 10 generations, is one of "
+        "the org's; the org's own models are followed through but not counted, and each model counts once "
+        "(cycles cannot count twice). <strong>Share of the Hub</strong>: the org's downloads over every "
+        "public item's. <strong>Candidates</strong>: accounts outside the registry scored like orgs on what "
+        "the census can compute (models with the profile's minimum downloads, datasets downloaded that "
+        "month, downloads, likes, derivative reach), the profile's normalisation and mean; an account "
+        "attributed to a registry org on any platform is never a candidate. Months without a census (the "
+        "published archive) have these values unknown.</p>"
+    )
+
+
 def method_page(tables: SiteTables) -> str:
     profile = tables.profile
     weights = profile.weights
@@ -300,6 +317,7 @@ def method_page(tables: SiteTables) -> str:
         parts.append(table(header, grouped_rows(len(header), groups.items()), css="plain definitions"))
     parts.append(_published(tables))
     parts.append(_repository_coverage())
+    parts.append(_beyond())
     parts.append("<h2>Filters and cleaning switches</h2>")
     rules = profile.cleaning
     parts.append(

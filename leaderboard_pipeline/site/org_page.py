@@ -11,7 +11,7 @@ from leaderboard_pipeline.config.metric_catalog import SOURCE_NAMES
 from leaderboard_pipeline.config.profiles import DIMENSIONS
 from leaderboard_pipeline.contract.months import previous_month
 from leaderboard_pipeline.site.charts import bar_chart, rank_chart
-from leaderboard_pipeline.site.formatting import format_score, known_count
+from leaderboard_pipeline.site.formatting import format_score, format_value, known_count
 from leaderboard_pipeline.site.layout import (
     Column,
     Row,
@@ -113,6 +113,12 @@ def _provenance(data: OrgData, org: str, month: str, dimension: str, metric: str
                     "not yet reviewed</span>"
                 )
             parts.append(text)
+        return " · ".join(parts)
+    if "huggingface.census" in entry.sources:  # not the items below: every public item of the Hub
+        parts.append(f'<a href="../candidates-{e(month)}.html">the Hub census</a>')
+        return " · ".join(parts)
+    if entry.platforms() == ("openi",):
+        parts.append('OpenI repositories <span class="muted">(raw.openi_models / raw.openi_datasets)</span>')
         return " · ".join(parts)
     anchor = "models" if dimension == "model" else "datasets"
     names = [SOURCE_NAMES.get(p, p) for p in entry.platforms() if p not in ("labels", "curated")]
@@ -219,6 +225,28 @@ def _other(frame: pl.DataFrame | None) -> str:
     )
 
 
+def hub_share(tables: SiteTables, org: str, month: str) -> str:
+    """The org's share of the Hub's downloads and its derivative reach that month (the census)."""
+    row = tables.census.filter((pl.col("month") == month) & (pl.col("org") == org))
+    if row.is_empty():
+        return (
+            unknown_html("no Hub census this month")
+            + ' <span class="muted">(no Hub census this month)</span>'
+        )
+    r = row.row(0, named=True)
+
+    def share(part: int, whole: int) -> str:
+        return format_value(part / whole, "share") if whole else unknown_html("nothing downloaded on the Hub")
+
+    return (
+        f"{share(r['model_downloads'], r['hub_model_downloads'])} of model downloads, "
+        f"{share(r['dataset_downloads'], r['hub_dataset_downloads'])} of dataset downloads; "
+        f"{format_value(r['derivative_models'], 'count')} derivative models "
+        f"({format_value(r['derivative_downloads'], 'downloads')} downloads) "
+        f'<a href="../candidates-{e(month)}.html">census</a>'
+    )
+
+
 def org_page(data: OrgData, org: str, month: str) -> str:
     tables = data.tables
     months = tables.org_months(org)
@@ -282,6 +310,7 @@ def org_page(data: OrgData, org: str, month: str) -> str:
         f'(<a href="../overall-{e(month)}.html">ranking</a>; {e(delta_text)})</dd>'
         f"<dt>Overall score</dt><dd>{format_score(current['score'])}</dd>"
         f"<dt>Ranked in</dt><dd>{len(months)} of {len(tables.months)} months</dd>"
+        f"<dt>Share of the Hub</dt><dd>{hub_share(tables, org, month)}</dd>"
         f'<dt>Open data</dt><dd><a href="../api/v1/orgs/{e(slug)}.json">history as JSON</a> · '
         f'<a href="../compare-{e(month)}.html#orgs={e(rivals)}">compare with others</a></dd></dl>'
         + '<div class="charts">'

@@ -23,6 +23,7 @@ from leaderboard_pipeline.config.metric_catalog import (
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
 from leaderboard_pipeline.contract.raw_tables import empty_raw
 from leaderboard_pipeline.contract.untrusted import item_link
+from leaderboard_pipeline.core.census import CANDIDATES_SCHEMA, CENSUS_ORGS_SCHEMA
 from leaderboard_pipeline.core.cleaning import PLATFORM_OF
 from leaderboard_pipeline.core.gaps import affected_dimensions, unranked_by_month
 from leaderboard_pipeline.core.intervals import INTERVAL_COLUMNS
@@ -67,6 +68,10 @@ class SiteTables:
     evidence: pl.DataFrame  # raw.input_evidence: month, dimension, org, metric, url, note, carried_from
     manifest: pl.DataFrame  # raw.snapshot_manifest: what each month's snapshot was read or fetched from
     gaps: pl.DataFrame  # month, table, platform, detail: what raw.snapshot_manifest says is missing
+    # clean.census_orgs / clean.census_candidates: the Hub census per org and the registry candidates
+    # (empty for sources and months without a census)
+    census: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CENSUS_ORGS_SCHEMA))
+    candidates: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CANDIDATES_SCHEMA))
     catalog: Catalog = field(default_factory=dict)
     source: str = ""  # demo | archive | live (or what the manifest says when the caller does not)
     slugs: dict[str, str] = field(default_factory=dict)  # org -> file stem of its page
@@ -342,6 +347,11 @@ def _load(read: Reader, warehouse: Path, profile: Profile, months: list[str]) ->
             raise WarehouseError(f"{warehouse}: table {schema}.{table} is missing")
         return frame
 
+    def optional_clean(table: str, schema: dict) -> pl.DataFrame:
+        # Warehouses written before the census existed have no such table: empty, not an error.
+        frame = read("clean", table)
+        return pl.DataFrame(schema=schema) if frame is None else frame
+
     def optional_raw(table: str) -> pl.DataFrame:
         # Warehouses written before a raw table existed have none: empty, not an error.
         frame = read("raw", table)
@@ -367,6 +377,8 @@ def _load(read: Reader, warehouse: Path, profile: Profile, months: list[str]) ->
         evidence=optional_raw("input_evidence"),
         manifest=manifest,
         gaps=_gaps(manifest),
+        census=optional_clean("census_orgs", CENSUS_ORGS_SCHEMA),
+        candidates=optional_clean("census_candidates", CANDIDATES_SCHEMA),
         slugs=slugify(overall["org"].unique().to_list()),
     )
 

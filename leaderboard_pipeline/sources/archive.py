@@ -332,7 +332,8 @@ class ArchiveSource:
         tables["code_repos"] = empty_raw("code_repos")
         tables["input_evidence"] = empty_raw("input_evidence")
         tables["snapshot_manifest"] = files_manifest(manifest)
-        return tables
+        # The published layout has no OpenI and no Hub census: those tables are empty (unknown), not absent.
+        return {t: tables.get(t, empty_raw(t)) for t in RAW_SCHEMAS}
 
     def check_hand_inputs(self, months: list[str]) -> None:
         """Before a run: SourceError (file, line, column) at the first month whose summaries break a

@@ -125,7 +125,11 @@ def _earlier_month(tables: dict[str, pl.DataFrame], date: str, share: float) -> 
 
 def _config(tables: dict[str, pl.DataFrame]) -> dict[str, object]:
     links: dict[str, dict[str, list[str]]] = {}
-    for row in tables["org_registry"].filter(pl.col("org").is_in(ORGS)).iter_rows(named=True):
+    # The published layout knows these four platforms only (no OpenI): the earlier months go without it.
+    registry = tables["org_registry"].filter(
+        pl.col("org").is_in(ORGS), pl.col("platform").is_in(list(LINK_TEMPLATES))
+    )
+    for row in registry.iter_rows(named=True):
         url = LINK_TEMPLATES[row["platform"]].format(row["namespace"])
         links.setdefault(row["org"], {}).setdefault(row["platform"], []).append(url)
     models = {

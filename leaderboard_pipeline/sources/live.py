@@ -57,7 +57,16 @@ from typing import Any
 import httpx
 import polars as pl
 
-from leaderboard_pipeline.collectors import baai, gitee, github, huggingface, modelscope, opendatalab
+from leaderboard_pipeline.collectors import (
+    baai,
+    gitee,
+    github,
+    hf_census,
+    huggingface,
+    modelscope,
+    opendatalab,
+    openi,
+)
 from leaderboard_pipeline.collectors.cassette import CassetteTransport, cassette_mode
 from leaderboard_pipeline.collectors.client import DUPLICATES_NOTE, PlatformClient, default_transport
 from leaderboard_pipeline.collectors.errors import CollectError
@@ -86,7 +95,16 @@ TABLE_PLATFORMS = {
     "odl_datasets": ("opendatalab",),
     "baai_datasets": ("baai",),
     "code_repos": ("github", "gitee", "gitcode"),
+    "openi_models": ("openi",),
+    "openi_datasets": ("openi",),
+    "hf_census_models": ("huggingface",),
+    "hf_census_datasets": ("huggingface",),
 }
+# Parts of a month beyond the registry's platform listings. A recording says which it holds
+# (`_snapshot.json` "parts"); a replay of one made before a part existed returns that part's tables empty
+# (its metrics are unknown that month), never a cassette miss.
+PARTS = {"census": ("hf_census_models", "hf_census_datasets"), "openi": ("openi_models", "openi_datasets")}
+CENSUS_ORG = "(Hub census)"  # how the census is named in progress lines and errors (it is no org's)
 # requests a listing needs at least (GitHub: repo, open PRs, contributors, commits); for the plan and ETA
 MIN_REQUESTS = {"github": 4}
 HEARTBEAT_S = 30.0
@@ -175,12 +193,14 @@ class LiveSource:
         progress: Callable[[ProgressEvent], None] | None = None,
         heartbeat: float = HEARTBEAT_S,
         month_deadline: float | None = None,
+        parts: tuple[str, ...] | None = None,
     ):
         """`platform_settings` overrides PlatformConfig fields per platform (rates, timeouts, retries), so
         tests and benchmarks can scale time down; `transports` replaces the network per platform;
         `allow_missing` names the platforms (PLATFORMS keys) whose failure leaves a gap instead of
         failing the month; `progress` is called with every ProgressEvent (from the calling thread);
-        `month_deadline` (seconds) bounds the whole month (default $LEADERBOARD_MONTH_DEADLINE or 5.5 h)."""
+        `month_deadline` (seconds) bounds the whole month (default $LEADERBOARD_MONTH_DEADLINE or 5.5 h).
+        `parts` the optional parts to collect (PARTS keys; default all; a replay: those recorded)."""
         self.registry_path = Path(registry_path)
         self.cassette_dir = Path(cassette_dir) if cassette_dir else None
         self.mode = cassette_mode(mode)
@@ -194,6 +214,10 @@ class LiveSource:
         self.progress = progress
         self.heartbeat = heartbeat
         self.month_deadline = month_deadline or _month_deadline_env()
+        unknown = sorted(set(parts or ()) - set(PARTS))
+        if unknown:
+            raise SourceError(f"live: unknown part(s) {', '.join(unknown)} (known: {', '.join(PARTS)})")
+        self.parts = tuple(PARTS) if parts is None else tuple(p for p in PARTS if p in parts)
         self.last_run: dict[str, Any] = {}  # per-platform and per-org counters of the last read_month
 
     # -- SnapshotSource ------------------------------------------------------------------------------
@@ -217,27 +241,34 @@ class LiveSource:
                 f"live: only the current month ({self.months()[0]}) can be fetched, not {month}"
             )
         try:
-            registry = load_registry(self.registry_path).subset(self.orgs or meta.get("orgs"))
+            everyone = load_registry(self.registry_path)
+            registry = everyone.subset(self.orgs or meta.get("orgs"))
         except RegistryError as exc:
             raise SourceError(str(exc)) from exc
         started = meta.get("started") or _now()
         date_crawl = meta.get("date_crawl") or started[:10]
+        parts = self.parts
+        if self.mode == "replay":
+            parts = tuple(p for p in parts if p in (meta.get("parts") or ()))
         deadline = time.monotonic() + self.month_deadline
         clients = {key: self._client(key, month, deadline) for key in PLATFORMS}
         try:
-            records, tallies, missing = self._collect(registry, clients, month, meta.get("missing") or {})
+            records, tallies, missing = self._collect(
+                registry, clients, month, meta.get("missing") or {}, parts
+            )
         finally:
             for c in clients.values():
                 c.close()
         finished = meta.get("finished") or _now()
-        tables = self._tables(records, registry, month, date_crawl)
+        tables = self._tables(records, registry, month, date_crawl, everyone)
         tables["snapshot_manifest"] = self._manifest(
-            tables, tallies, clients, month, started, finished, missing
+            tables, tallies, clients, month, started, finished, missing, parts
         )
         if self.mode == "record":
             path = self.cassette_dir / month / SNAPSHOT_META
             doc = {"orgs": [o.name for o in registry.orgs], "started": started, "finished": finished}
-            doc = {**doc, "date_crawl": date_crawl, **({"missing": missing} if missing else {})}
+            doc = {**doc, "date_crawl": date_crawl, "parts": list(parts)}
+            doc |= {"missing": missing} if missing else {}
             path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
         return tables
 
@@ -272,8 +303,31 @@ class LiveSource:
             transport = CassetteTransport(self.cassette_dir / month / key, self.mode, base_url(config), inner)
         return PlatformClient(config, transport=transport, month_deadline=deadline)
 
-    def _jobs(self, registry: Registry, month: str) -> list[_Job]:
+    def _jobs(self, registry: Registry, month: str, parts: tuple[str, ...] = ()) -> list[_Job]:
         jobs = []
+        if "census" in parts:  # first: the two longest listings start at once
+            for kind in ("models", "datasets"):
+                jobs.append(
+                    _Job(
+                        "huggingface",
+                        CENSUS_ORG,
+                        hf_census.TABLE[kind],
+                        f"census of every public {kind[:-1]}",
+                        lambda c, kind=kind: hf_census.census(c, kind, org=CENSUS_ORG),
+                    )
+                )
+        if "openi" in parts:
+            for org, ns in registry.namespaces("openi"):
+                for kind in ("models", "datasets"):
+                    jobs.append(
+                        _Job(
+                            "openi",
+                            org,
+                            f"openi_{kind}",
+                            f"{kind} of {ns}",
+                            lambda c, ns=ns, org=org, kind=kind: openi.collect(c, kind, ns, org),
+                        )
+                    )
         for org, ns in registry.namespaces("huggingface"):
             jobs.append(
                 _Job(
@@ -358,11 +412,16 @@ class LiveSource:
             self.progress(event)
 
     def _collect(
-        self, registry: Registry, clients: dict[str, PlatformClient], month: str, recorded_missing: dict
+        self,
+        registry: Registry,
+        clients: dict[str, PlatformClient],
+        month: str,
+        recorded_missing: dict,
+        parts: tuple[str, ...] = (),
     ):
         """Run every listing; returns (records per table, tallies, {platform: why it is missing})."""
         missing: dict[str, str] = dict(recorded_missing)  # a replayed gap stays a gap, without requests
-        jobs = [j for j in self._jobs(registry, month) if j.platform not in missing]
+        jobs = [j for j in self._jobs(registry, month, parts) if j.platform not in missing]
         records: dict[tuple[str, str], list[dict]] = defaultdict(list)  # (table, platform) -> records
         tallies = {
             "table": defaultdict(Counters),
@@ -388,6 +447,8 @@ class LiveSource:
             with client.tally(tallies["table"][job.table], tallies["org"][job.org]):
                 try:
                     rows = job.run(client)
+                    if isinstance(rows, pl.DataFrame):  # the census: its pages are checked as they arrive
+                        return rows
                     for row in rows:  # the raw table's types, where the records enter
                         check_record(job.table, row)
                     return rows
@@ -455,6 +516,12 @@ class LiveSource:
                     error = future.exception()
                     if error is None:
                         rows = future.result()
+                        if isinstance(rows, pl.DataFrame):  # the census: built page by page as frames
+                            records[job.table, job.platform].append(rows)
+                            listed.add(job.platform)
+                            submit_followups(job, [])  # none of its own; it counts among the listings
+                            progress.job_done(job.platform, job.org, job.min_requests)
+                            continue
                         # where the platform listed each record (job, position): the first listing wins a
                         # duplicate; marked in place, as the per-item jobs fill in these same records
                         for i, row in enumerate(rows):
@@ -503,7 +570,8 @@ class LiveSource:
             if platform not in missing:
                 kept[table].extend(rows)
         for table, rows in kept.items():
-            kept[table] = _dedupe(table, rows, tallies["table"][table])
+            if table not in hf_census.TABLE.values():  # the census arrives as frames, one per listing
+                kept[table] = _dedupe(table, rows, tallies["table"][table])
         return kept, tallies, missing
 
     def _failure(self, failed: dict[str, BaseException]) -> SourceError:
@@ -520,7 +588,9 @@ class LiveSource:
         return error
 
     # -- tables --------------------------------------------------------------------------------------
-    def _tables(self, records, registry: Registry, month: str, date_crawl: str) -> dict[str, pl.DataFrame]:
+    def _tables(
+        self, records, registry: Registry, month: str, date_crawl: str, everyone: Registry | None = None
+    ) -> dict[str, pl.DataFrame]:
         tables = {t: empty_raw(t) for t in RAW_SCHEMAS}
         day = datetime.fromisoformat(date_crawl).date()
         frames = {}
@@ -529,9 +599,13 @@ class LiveSource:
                 continue
             # Records arrive in completion order: sort before anything depends on order (labels keep
             # the first row of a key), so the same responses always give the same tables.
-            frame = (
-                _frame(rows).with_columns(month=pl.lit(month), date_crawl=pl.lit(day)).sort(_sort_keys(table))
-            )
+            frame = _frame(rows)
+            if table in hf_census.TABLE.values():
+                # a model listed twice (items move between pages during a pass of hours): the first kept
+                frame = frame.unique(["namespace", "name"], keep="first", maintain_order=True)
+            frame = frame.with_columns(month=pl.lit(month), date_crawl=pl.lit(day)).sort(_sort_keys(table))
+            if table in hf_census.TABLE.values():  # no crawl date; which registry accounts are whose
+                frame = registry_accounts(frame.drop("date_crawl"), (everyone or registry).to_frame(month))
             frames[table] = frame
             tables[table] = conform(table, frame)
         overrides = self._overrides()
@@ -552,8 +626,11 @@ class LiveSource:
         tables["org_registry"] = registry.to_frame(month)
         return tables
 
-    def _manifest(self, tables, tallies, clients, month, started, finished, missing) -> pl.DataFrame:
+    def _manifest(
+        self, tables, tallies, clients, month, started, finished, missing, parts=()
+    ) -> pl.DataFrame:
         rows = []
+        skipped = {t: p for p, ts in PARTS.items() if p not in parts for t in ts}
         for table, frame in tables.items():
             if table == "snapshot_manifest":
                 continue
@@ -566,6 +643,9 @@ class LiveSource:
             if gaps:
                 status = "missing"
                 detail = "; ".join(f"{PLATFORMS[p].name} missing: {missing[p]}" for p in gaps)
+            elif table in skipped:
+                why = "the recording has none" if self.mode == "replay" else "not asked for"
+                status, detail = "ok", f"not collected: {why} ({skipped[table]}); its metrics are unknown"
             else:
                 status, detail = "ok", _variants(tallies, table)
             rows.append(
@@ -634,6 +714,25 @@ def _gather_seconds(clients: dict[str, PlatformClient]) -> float:
     return min(GATHER_MAX_S, longest + 1.0)
 
 
+def registry_accounts(census: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
+    """The census rows with ``registry_org`` / ``registry_platform``: the org of the whole registry one of
+    whose namespaces (any platform, HuggingFace first, letter case ignored) the row's namespace is."""
+    owners = (
+        registry.with_columns(
+            ns=pl.col("namespace").str.to_lowercase(), hf=pl.col("platform") != "HuggingFace"
+        )
+        .sort("hf", "platform", "org")
+        .unique("ns", keep="first", maintain_order=True)
+        .select("ns", registry_org="org", registry_platform="platform")
+    )
+    return (
+        census.drop("registry_org", "registry_platform", strict=False)
+        .with_columns(ns=pl.col("namespace").str.to_lowercase())
+        .join(owners, on="ns", how="left", maintain_order="left")
+        .drop("ns")
+    )
+
+
 def _variants(tallies, table: str) -> str | None:
     """Which API variant answered the table's listings, e.g. "list: POST /api/datasets/list (5/5)", and
     how many duplicate items were dropped."""
@@ -683,8 +782,11 @@ def _month_deadline_env() -> float:
         raise SourceError(f"LEADERBOARD_MONTH_DEADLINE: not a number of seconds: {raw!r}") from None
 
 
-def _frame(rows: list[dict]) -> pl.DataFrame:
-    # Tags are lists of strings; everything else is inferred, then cast strictly by `conform`.
+def _frame(rows: list) -> pl.DataFrame:
+    # Tags are lists of strings; everything else is inferred, then cast strictly by `conform`. The census
+    # arrives as frames already (one per listing).
+    if rows and all(isinstance(r, pl.DataFrame) for r in rows):
+        return pl.concat(rows, how="vertical_relaxed")
     return pl.DataFrame(rows, infer_schema_length=None)
 
 

@@ -28,9 +28,17 @@ The Hub's per-item endpoints (discussions counts, models listed by `filter=datas
 published-month mode (`PublishedMonthEcosystem("2025-08-07")`: exactly the items of a dated folder of the
 published archive, read at run time) are in their own section near the end (issue 16).
 
+The whole Hub (the census: `/hf/api/models` without `author`) and OpenI (`/openi/api/v1/...`) are served by
+`mock_hub.py` (its docstring lists what it plants and its switches: census_loop, census_foreign_next,
+openi_users, openi_page_cap, openi_downloads).
+
 Record the demo month (run from the repo root):
 
     .venv/bin/python leaderboard_pipeline_tests/collectors/mock_ecosystem.py record-demo
+
+Add the census and OpenI to an existing recording (new files only; the demo month: `record-parts 2025-03`):
+
+    .venv/bin/python leaderboard_pipeline_tests/collectors/mock_ecosystem.py record-parts 2025-03 [--out DIR]
 
 Record a later month's cassettes, exactly as LiveSource record mode writes them, into DIR/<month>/:
 
@@ -53,6 +61,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import hashlib
+import importlib.util
 import json
 import os
 import random
@@ -74,6 +83,7 @@ PREFIXES = {
     "baai": "LEADERBOARD_BAAI_URL",
     "gitee": "LEADERBOARD_GITEE_URL",
     "gitcode": "LEADERBOARD_GITCODE_URL",
+    "openi": "LEADERBOARD_OPENI_URL",
 }
 PREFIX_OF = {  # collectors.http.PLATFORMS key -> URL prefix on the mock
     "huggingface": "hf",
@@ -83,6 +93,7 @@ PREFIX_OF = {  # collectors.http.PLATFORMS key -> URL prefix on the mock
     "baai": "baai",
     "gitee": "gitee",
     "gitcode": "gitcode",
+    "openi": "openi",
 }
 PREFIXES_TO_KEYS = list(PREFIX_OF)
 HF_PAGE = 4  # the mock's own page cap, far below the requested limit=1000, so paging is exercised
@@ -283,7 +294,14 @@ def repo_numbers(repo: str, month: str | None = None, empty: bool = False) -> di
 
 def expected_rows(registry, month: str | None = None) -> dict[str, int]:
     """Rows a complete collection of `registry` (a leaderboard_pipeline.registry.Registry) must give."""
+    openi_owners = [ns for _, ns in registry.namespaces("openi")]
     return {
+        **{
+            f"openi_{kind}": hub.expected_openi_rows(_THIS, kind, openi_owners, month)
+            for kind in ("models", "datasets")
+        },
+        "hf_census_models": len(hub_models(month)),
+        "hf_census_datasets": len(hub_datasets(month)),
         "hf_models": sum(len(hf_models(ns, month)) - 1 for _, ns in registry.namespaces("huggingface")),
         "hf_datasets": sum(len(hf_datasets(ns, month)) for _, ns in registry.namespaces("huggingface")),
         "ms_models": sum(len(ms_repos("models", ns, month)) for _, ns in registry.namespaces("modelscope")),
@@ -294,6 +312,39 @@ def expected_rows(registry, month: str | None = None) -> dict[str, int]:
         "baai_datasets": len(baai_datasets(month)) * len(registry.namespaces("baai")),
         "code_repos": len(registry.code_repos()),
     }
+
+
+# -- the whole Hub (census) and OpenI: mock_hub.py, loaded by path like this module ---------------------
+def _load_hub():
+    spec = importlib.util.spec_from_file_location(
+        "collectors_mock_hub", Path(__file__).with_name("mock_hub.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Module:
+    """This module's functions for mock_hub (a loader may not register this module in sys.modules)."""
+
+    def __getattr__(self, name: str):
+        return globals()[name]
+
+
+hub = _load_hub()
+_THIS = _Module()
+
+
+def hub_models(month: str | None = None) -> list[dict]:
+    return hub.hub_models(_THIS, month)
+
+
+def hub_datasets(month: str | None = None) -> list[dict]:
+    return hub.hub_datasets(_THIS, month)
+
+
+def openi_repos(owner: str, month: str | None = None) -> list[dict]:
+    return hub.openi_repos(_THIS, owner, month)
 
 
 class _Server(ThreadingHTTPServer):
@@ -336,6 +387,11 @@ class MockEcosystem:
         rename: dict[str, dict[str, str]] | None = None,
         seed: int = 7,
         hostile=None,
+        census_loop: bool = False,
+        census_foreign_next: bool = False,
+        openi_users: tuple[str, ...] = hub.OPENI_USERS,
+        openi_page_cap: int = 2,
+        openi_downloads: bool = False,
     ):
         self.month = month
         self.latency, self.error_rate = latency_ms / 1000, error_rate
@@ -353,6 +409,9 @@ class MockEcosystem:
         self.children_in_detail, self.children_in_list = hf_children, hf_children_in_list
         self.hf_page, self.usage_page = HF_PAGE, USAGE_PAGE  # page caps (issue 16 section below)
         self.rename = {PREFIX_OF[p]: fields for p, fields in (rename or {}).items()}
+        self.census_loop, self.census_foreign_next = census_loop, census_foreign_next
+        self.openi_users, self.openi_page_cap = set(openi_users), openi_page_cap
+        self.openi_downloads = openi_downloads
         self.rng = random.Random(seed)
         self.hostile = hostile  # a hostile.Hostile: hostile answers of issue 17, see hostile.py
         self.lock = threading.Lock()
@@ -414,6 +473,18 @@ class MockEcosystem:
 
     def expected_rows(self, registry) -> dict[str, int]:
         return expected_rows(registry, self.month)
+
+    def hub_models(self) -> list[dict]:
+        return hub_models(self.month)
+
+    def hub_datasets(self) -> list[dict]:
+        return hub_datasets(self.month)
+
+    def openi_repos(self, owner: str) -> list[dict]:
+        return openi_repos(owner, self.month)
+
+    def openi_download_count(self, full_name: str) -> int:
+        return hub.openi_download_count(_THIS, full_name, self.month)
 
     @staticmethod
     def odl_downloads(item: dict, form: str) -> int:
@@ -508,6 +579,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"RateLimit": '"api";r=480;t=200', "RateLimit-Policy": '"fixed window";"api";q=500;w=300'}
         if serve_hub_counts(self, path, q, pairs, headers):  # discussions, filter=dataset: (issue 16)
             return
+        if path in ("/api/models", "/api/datasets") and "author" not in q:
+            return hub.serve_census(self, path, q, pairs)  # the whole Hub
         if path in ("/api/models", "/api/datasets"):
             items = eco.hf_models(q["author"]) if path.endswith("models") else eco.hf_datasets(q["author"])
             if path.endswith("models") and eco.children_in_list:
@@ -692,6 +765,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, payload)
 
     _gitcode = _gitee
+
+    def _openi(self, path: str, q: dict, pairs: list, body) -> None:
+        hub.serve_openi(self, path, q)
 
 
 def odl_display(item: dict) -> bool:
@@ -1034,6 +1110,10 @@ def main(argv: list[str]) -> int:
     rec.add_argument("--down", type=_names, default=[], help="platforms answering 503 (e.g. opendatalab)")
     rec.add_argument("--allow-missing", type=_names, default=[], help="platforms allowed to be missing")
     rec.add_argument("--faults", action="store_true", help="inject the demo's 5xx, 429s and a timeout")
+    parts = sub.add_parser("record-parts", help="add the census and OpenI to a recording (mock_hub.py)")
+    parts.add_argument("month")
+    parts.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[2] / "data" / "cassettes")
+    parts.add_argument("--faults", action="store_true")
     meas = sub.add_parser("measure", help="requests per org / snapshot at a given limiter rate")
     meas.add_argument("rate", nargs="?", type=float, default=20.0)
     pub = sub.add_parser(
@@ -1062,6 +1142,8 @@ def main(argv: list[str]) -> int:
         result = record_published(
             args.date, args.out, archive=args.archive, orgs=args.orgs, previous=not args.no_previous
         )
+    elif args.command == "record-parts":
+        result = hub.record_parts(_THIS, args.month, args.out, faults=args.faults)
     else:
         result = measure(args.rate)
     print(json.dumps(result, indent=1, ensure_ascii=False))

@@ -19,7 +19,16 @@ def test_events_plan_first_then_orgs_then_done(eco_env, e2e, live_source, small_
     source = live_source(e2e, orgs=None, registry=path, progress=events.append)
     with caplog.at_level(logging.INFO, logger="leaderboard_pipeline.sources.live"):
         source.read_month(source.months()[0])
-    platforms = {"HuggingFace", "ModelScope", "GitHub", "OpenDataLab", "BAAIData", "Gitee", "GitCode"}
+    platforms = {
+        "HuggingFace",
+        "ModelScope",
+        "GitHub",
+        "OpenDataLab",
+        "BAAIData",
+        "Gitee",
+        "GitCode",
+        "OpenI",
+    }
     plans = [e for e in events if e.kind == "plan"]
     assert {e.platform for e in plans} == platforms
     assert events[: len(plans)] == plans  # every plan comes before the first request's news

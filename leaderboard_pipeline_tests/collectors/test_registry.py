@@ -15,8 +15,12 @@ SHIPPED = Path(__file__).resolve().parents[2] / "data" / "registry" / "orgs.yaml
 def test_shipped_registry_matches_the_published_org_links():
     reg = load_registry(SHIPPED)
     assert len(reg.orgs) == 32
-    counts = {p: len(reg.namespaces(p)) for p in ("huggingface", "modelscope", "opendatalab", "baai")}
-    assert counts == {"huggingface": 69, "modelscope": 24, "opendatalab": 5, "baai": 1}
+    counts = {
+        p: len(reg.namespaces(p)) for p in ("huggingface", "modelscope", "opendatalab", "baai", "openi")
+    }
+    # OpenI is ours (cited accounts only; the published links have none)
+    assert counts == {"huggingface": 69, "modelscope": 24, "opendatalab": 5, "baai": 1, "openi": 2}
+    assert reg.resolve("openi", "mindspore") == "Huawei"
     assert reg.resolve("HuggingFace", "thudm") == "Zhipu"
     assert reg.resolve("modelscope", "openbmb") == "OpenBMB"  # the raw rows' spelling of OpenBMB
     assert reg.resolve("huggingface", "mteb") is None
@@ -26,8 +30,8 @@ def test_shipped_registry_matches_the_published_org_links():
 def test_to_frame_has_the_raw_schema():
     frame = load_registry(SHIPPED).to_frame("2025-03")
     assert frame.schema == RAW_SCHEMAS["org_registry"]
-    assert frame.height == 69 + 24 + 5 + 1
-    assert set(frame["platform"]) == {"HuggingFace", "ModelScope", "OpenDataLab", "BAAIData"}
+    assert frame.height == 69 + 24 + 5 + 1 + 2
+    assert set(frame["platform"]) == {"HuggingFace", "ModelScope", "OpenDataLab", "BAAIData", "OpenI"}
 
 
 def _write(tmp_path, text):

@@ -59,10 +59,13 @@ def test_every_variant_gives_a_complete_month(
     assert manifest["ms_datasets"]["detail"] == f"owner filter: {param}= ({owners}/{owners})"
     assert manifest["ms_models"]["detail"] == f"owner filter: owner= ({owners}/{owners})"
     hf = tables["hf_models"]
-    detail_calls = sum(
-        1
-        for _, path, *_ in eco.log
-        if path.startswith("/hf/api/models/") and not path.endswith("/discussions")
+    # the models asked about (a request retried after a timeout under load is one model, logged twice)
+    detail_calls = len(
+        {
+            path
+            for _, path, *_ in eco.log
+            if path.startswith("/hf/api/models/") and not path.endswith("/discussions")
+        }
     )
     if options.get("hf_children_in_list"):
         assert detail_calls == 0  # a list field has the number: no per-repo request
@@ -91,6 +94,7 @@ def test_the_probe_reports_every_variant_in_shape(name, variant_env, small_regis
         "BAAIData",
         "Gitee",
         "GitCode",
+        "OpenI",
     }
     bad = [(r.platform, r.endpoint, r.status, r.shape) for r in rows if not r.ok]
     assert not bad

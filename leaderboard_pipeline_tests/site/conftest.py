@@ -28,7 +28,9 @@ def build_warehouse(
     raw = raw_layer([source.read_month(m) for m in months])
     raw = mutate(raw) if mutate else raw
     clean = clean_layer(raw, months, profile)
-    metrics = metrics_layer(clean["models"], clean["datasets"], raw, months, profile, clean["snapshots"])
+    metrics = metrics_layer(
+        clean["models"], clean["datasets"], raw, months, profile, clean["snapshots"], clean["census_orgs"]
+    )
     scores = scores_layer(metrics, months, profile)
     for layer, tables in (("raw", raw), ("clean", clean), ("metrics", metrics), ("scores", scores)):
         write_layer(path, layer, tables, months, profile=profile.name, source=source_name)
