@@ -70,13 +70,16 @@
     if (wrap.scrollWidth > wrap.clientWidth + 1) wrap.setAttribute('tabindex', '0');
     else wrap.removeAttribute('tabindex');
   }
+  // Measured when the browser lays the page out anyway (a resize observer reports after layout), never
+  // by forcing a layout from this script while the page loads.
   var watch = window.ResizeObserver ? new ResizeObserver(function (entries) {
     entries.forEach(function (entry) { fit(entry.target.closest('.table-wrap')); });
   }) : null;
   function watchWraps(scope) {
     each(scope.querySelectorAll('.table-wrap'), function (wrap) {
-      fit(wrap);
-      if (watch && wrap.firstElementChild) { watch.observe(wrap); watch.observe(wrap.firstElementChild); }
+      if (!watch) { setTimeout(function () { fit(wrap); }, 0); return; }
+      watch.observe(wrap);
+      if (wrap.firstElementChild) watch.observe(wrap.firstElementChild);
     });
   }
   watchWraps(document);
@@ -125,6 +128,11 @@
     for (var i = 0; i < cells.length; i++) if (cells[i].getAttribute('data-key') === key) return i;
     return -1;
   }
+  // Writes only what changes: with no filter set (a page opening) nothing is restyled.
+  function show(el, visible) {
+    var want = visible ? '' : 'none';
+    if (el.style.display !== want) el.style.display = want;
+  }
   function applyFilters() {
     var q = (state.q || '').toLowerCase().trim(), g = state.g || '', move = state.move || '';
     var from = parseInt(state.from, 10), to = parseInt(state.to, 10);
@@ -134,12 +142,12 @@
       for (var i = 0; i < heads.length; i++) {
         var group = heads[i].getAttribute('data-g');
         hide.push(!!(g && group && group !== g));
-        heads[i].style.display = hide[i] ? 'none' : '';
+        show(heads[i], !hide[i]);
       }
       if (table.tHead.rows.length > 1) {
         each(table.tHead.rows[0].cells, function (th) {
           var group = th.getAttribute('data-g');
-          th.style.display = g && group && group !== g ? 'none' : '';
+          show(th, !(g && group && group !== g));
         });
       }
       var orgAt = keyIndex(table, 'org'), deltaAt = keyIndex(table, 'delta');
@@ -155,9 +163,9 @@
           var d = row.cells[deltaAt].getAttribute('data-v'), n = parseFloat(d);
           ok = move === 'up' ? n > 0 : move === 'down' ? n < 0 : move === 'new' ? d === '' : true;
         }
-        row.hidden = !ok;
+        if (row.hidden !== !ok) row.hidden = !ok;
         if (ok) shown++;
-        for (var c = 0; c < row.cells.length; c++) row.cells[c].style.display = hide[c] ? 'none' : '';
+        for (var c = 0; c < row.cells.length; c++) show(row.cells[c], !hide[c]);
       });
       var section = table.closest('.variant');
       if (!section || !section.hidden) summary = shown === total ? total + ' organisations' : shown + ' of ' + total + ' organisations';
