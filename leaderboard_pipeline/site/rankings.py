@@ -82,11 +82,12 @@ def _movers(frame: pl.DataFrame, title: str) -> str:
     return f'<figure class="movers">{chart}<figcaption>{e(title)}</figcaption></figure>'
 
 
-def dots_list(tables: SiteTables, scores: list[tuple[str, float]], month: str) -> str:
+def dots_list(scores: list[tuple[str, float]]) -> str:
     """Who each dot of a score distribution is, as text: a hover tooltip is out of reach of touch and
-    keyboard (WCAG 1.1.1, 2.1.1), so the organisations and scores are listed under the chart."""
+    keyboard (WCAG 1.1.1, 2.1.1), so the organisations and scores are listed under the chart (plain
+    text: the table beside it links every organisation)."""
     items = "".join(
-        f'<li><a href="{e(org_href(tables, org, month))}">{e(org)}</a> {format_score(score)}</li>'
+        f"<li>{e(org)} {format_score(score)}</li>"
         for org, score in sorted(scores, key=lambda p: (-p[1], p[0]))
     )
     return f'<details class="chart-data"><summary>Who each dot is</summary><ol>{items}</ol></details>'
@@ -103,7 +104,7 @@ def _distributions(tables: SiteTables, month: str, variant: str) -> str:
         charts.append(
             f'<figure class="distribution">{chart}<figcaption><a href="{e(dim)}-{e(month)}.html">'
             f"{e(dim.title())}</a> score distribution ({e(used)})</figcaption>"
-            f"{dots_list(tables, scores, month)}</figure>"
+            f"{dots_list(scores)}</figure>"
         )
     return "".join(charts)
 
@@ -287,7 +288,7 @@ def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
         sections.append(
             f'<section class="variant" data-variant="{e(variant)}"><h2>{e(variant.title())}</h2>'
             f'<div class="chart-row"><figure class="distribution">{chart}<figcaption>Score distribution: one '
-            f"dot per organisation</figcaption>{dots_list(tables, scores, month)}</figure>"
+            f"dot per organisation</figcaption>{dots_list(scores)}</figure>"
             f'<p class="caption">{caption}</p></div>'
             + table(
                 columns, body, css="sortable ranking metrics", label=f"{variant} {dimension} ranking, {month}"

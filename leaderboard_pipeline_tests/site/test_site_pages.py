@@ -359,3 +359,20 @@ def test_a_known_value_never_says_it_is_unknown(archive_site):
                     unknown_with_reason += 1
     assert not wrong, f"{len(wrong)} known values say they are unknown, e.g. {wrong[:5]}"
     assert unknown_with_reason > 100, "unknown likes still say why"
+
+
+def test_every_dot_of_a_distribution_chart_is_named_in_text(archive_site):
+    """A dot's organisation is in a tooltip (mouse only) and in the list under the chart (touch,
+    keyboard, screen readers), with the same score."""
+    month = _latest(archive_site)
+    figures = 0
+    for name in ("index.html", f"model-{month}.html", f"data-{month}.html"):
+        html = (archive_site / name).read_text(encoding="utf-8")
+        for figure in re.findall(r'<figure class="distribution">(.*?)</figure>', html):
+            dots = sorted(unescape(t) for t in re.findall(r"<circle [^>]*><title>(.*?)</title>", figure))
+            listed = sorted(
+                unescape(f"{org}: {score}") for org, score in re.findall(r"<li>(.*?) ([\d.]+)</li>", figure)
+            )
+            assert dots and dots == listed, (name, dots[:3], listed[:3])
+            figures += 1
+    assert figures >= 12
