@@ -29,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -231,9 +232,18 @@ def run_lighthouse(binary: Path, url: str, preset: str, out: Path) -> dict:
     if preset == "desktop":
         command.append("--preset=desktop")
     env = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    if done.returncode or not out.exists():
-        sys.exit(f"lighthouse failed on {url} ({preset}): {done.stderr[-2000:]}")
+    # Its own process group: stopping the bench stops Lighthouse and the Chromium it started too.
+    proc = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        _, stderr = proc.communicate(timeout=300)
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+        raise
+    if proc.returncode or not out.exists():
+        sys.exit(f"lighthouse failed on {url} ({preset}): {stderr[-2000:]}")
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -266,6 +276,10 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep the site and the Lighthouse JSON reports here")
     parser.add_argument("--lighthouse-dir", type=Path, default=CACHE / LIGHTHOUSE.replace("@", "-"))
     args = parser.parse_args()
+    # Stopped by a signal (even started in the background, where SIGINT is ignored), the bench still
+    # stops its server and Lighthouse on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} missing: `make browser` installs Debian's chromium")
     server_kind = args.server or ("nginx" if NGINX.exists() else "python")

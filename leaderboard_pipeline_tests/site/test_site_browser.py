@@ -377,6 +377,7 @@ def test_nothing_moves_when_the_script_runs(archive_site, page, width, tmp_path)
         "index.html",
         "model-{latest}.html",
         "model-{latest}.html#v=accumulated",
+        "system-{latest}.html#v=accumulated",
         "compare-{latest}.html#orgs=BAAI,Meta,Google",
         "org/BAAI.html",
     ]

@@ -85,6 +85,7 @@
   watchWraps(document);
 
   // ---- toggles: v (monthly / accumulated sections), show (values / normalised), ...
+  var swapped = false;  // whether any metric cell shows its normalised value yet
   function applyToggle(name) {
     var buttons = document.querySelectorAll('button[data-state="' + name + '"]');
     if (!buttons.length) return;
@@ -101,6 +102,9 @@
     }
     if (name === 'show') {
       // Metric cells carry their normalised value in data-n: swap the text, keep any gap mark after it.
+      // Pages open on values: nothing to swap then (rewriting ~2000 cells would only cost a layout).
+      if (value !== 'normalised' && !swapped) return;
+      swapped = true;
       each(document.querySelectorAll('td[data-n]'), function (cell) {
         var text = cell.firstChild;
         if (!text || text.nodeType !== 3) return;
