@@ -66,18 +66,22 @@
   });
 
   // ---- a table box is in the tab order (so the keyboard can scroll it) only while it scrolls
-  function fit(wrap) {
-    if (wrap.scrollWidth > wrap.clientWidth + 1) wrap.setAttribute('tabindex', '0');
-    else wrap.removeAttribute('tabindex');
+  function fit(wraps) {
+    // Every measure first, then only the changes: no layout forced between two wraps.
+    var scrolls = wraps.map(function (w) { return w.scrollWidth > w.clientWidth + 1; });
+    wraps.forEach(function (wrap, i) {
+      if (wrap.hasAttribute('tabindex') === scrolls[i]) return;
+      if (scrolls[i]) wrap.setAttribute('tabindex', '0'); else wrap.removeAttribute('tabindex');
+    });
   }
   // Measured when the browser lays the page out anyway (a resize observer reports after layout), never
   // by forcing a layout from this script while the page loads.
   var watch = window.ResizeObserver ? new ResizeObserver(function (entries) {
-    entries.forEach(function (entry) { fit(entry.target.closest('.table-wrap')); });
+    fit(entries.map(function (entry) { return entry.target.closest('.table-wrap'); }));
   }) : null;
   function watchWraps(scope) {
     each(scope.querySelectorAll('.table-wrap'), function (wrap) {
-      if (!watch) { setTimeout(function () { fit(wrap); }, 0); return; }
+      if (!watch) { setTimeout(function () { fit([wrap]); }, 0); return; }
       watch.observe(wrap);
       if (wrap.firstElementChild) watch.observe(wrap.firstElementChild);
     });
