@@ -141,11 +141,20 @@
     var want = visible ? '' : 'none';
     if (el.style.display !== want) el.style.display = want;
   }
+  var filtered = false;  // whether a filter has hidden anything yet
   function applyFilters() {
     var q = (state.q || '').toLowerCase().trim(), g = state.g || '', move = state.move || '';
     var from = parseInt(state.from, 10), to = parseInt(state.to, 10);
     var summary = '';
+    // A page opened without filters shows every row and column as rendered: only count them.
+    var idle = !filtered && !(q || g || move || !isNaN(from) || !isNaN(to));
+    filtered = !idle;
     each(document.querySelectorAll('table.ranking'), function (table) {
+      if (idle) {
+        var section = table.closest('.variant');
+        if (!section || !section.hidden) summary = table.tBodies[0].rows.length + ' organisations';
+        return;
+      }
       var heads = lastHeaderRow(table).cells, hide = [];
       for (var i = 0; i < heads.length; i++) {
         var group = heads[i].getAttribute('data-g');
