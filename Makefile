@@ -29,9 +29,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(LINTED)
 
 # The site's browser test drives Debian's chromium (installed here when missing, never downloaded by
-# playwright itself).
+# playwright itself) and checks pages with axe-core (from the npm registry into out/vendor/, git-ignored).
 browser:
 	@bash leaderboard_pipeline_tests/site/ensure_chromium.sh
+	@bash leaderboard_pipeline_tests/site/ensure_axe.sh
 
 # The production-instance test runs a throw-away server from Debian's postgresql package (installed here
 # when missing; no default cluster is created).

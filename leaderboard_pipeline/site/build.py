@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Profile
 from leaderboard_pipeline.contract.untrusted import clean_text
+from leaderboard_pipeline.site import descriptions as describe
 from leaderboard_pipeline.site.api import write_api
 from leaderboard_pipeline.site.candidates_page import candidates_page
 from leaderboard_pipeline.site.checks import month_outcomes
@@ -22,10 +24,16 @@ from leaderboard_pipeline.site.quality_page import quality_page
 from leaderboard_pipeline.site.rankings import dimension_page, overall_page
 from leaderboard_pipeline.site.tables import load
 
-# The site's own stylesheet and script, package files copied as they are (no CDN, no framework: the
-# site must open from disk).
+# The site's own stylesheet, script and icon, package files copied as they are (no CDN, no framework:
+# the site must open from disk).
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
-ASSETS = ("site.css", "site.js")
+ASSETS = ("site.css", "site.js", "favicon.svg")
+
+
+def asset_versions() -> dict[str, str]:
+    """asset -> the first 10 hex digits of its sha256: pages link ``assets/site.css?v=<that>``, so a
+    changed file gets a new address and hosts can let browsers keep assets a year (docs/site.md)."""
+    return {a: hashlib.sha256((ASSETS_DIR / a).read_bytes()).hexdigest()[:10] for a in ASSETS}
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ def build_site(warehouse: Path, profile: Profile, out: Path, source: str | None 
     started = time.perf_counter()
     tables = load(Path(warehouse), profile, source)
     now = datetime.now(UTC)
-    frame = Frame(tables.source, profile.name, now.strftime("%Y-%m-%d %H:%M UTC"))
+    frame = Frame(tables.source, profile.name, now.strftime("%Y-%m-%d %H:%M UTC"), asset_versions())
     if out.exists():
         shutil.rmtree(out)
     (out / "assets").mkdir(parents=True)
@@ -55,9 +63,17 @@ def build_site(warehouse: Path, profile: Profile, out: Path, source: str | None 
         shutil.copyfile(ASSETS_DIR / asset, out / "assets" / asset)
     count = 0
 
-    def write(path: str, title: str, body: str, month: str, current: str) -> None:
+    def write(path: str, title: str, body: str, month: str, current: str, description: str = "") -> None:
         nonlocal count
-        html = page(title, body, depth=path.count("/"), month=month, current=current, frame=frame)
+        html = page(
+            title,
+            body,
+            depth=path.count("/"),
+            month=month,
+            current=current,
+            frame=frame,
+            description=description,
+        )
         # every page, whatever helper wrote a value into it: no control or bidi-override characters
         (out / path).write_text(clean_text(html), encoding="utf-8")
         count += 1
@@ -67,9 +83,10 @@ def build_site(warehouse: Path, profile: Profile, out: Path, source: str | None 
     files = write_downloads(tables, out)
     for month in tables.months:
         overall = overall_page(tables, month)
-        write(f"overall-{month}.html", f"Overall {month}", overall, month, "overall")
+        summary = describe.overall(tables, month)
+        write(f"overall-{month}.html", f"Overall {month}", overall, month, "overall", summary)
         if month == latest:
-            write("index.html", f"Overall {month}", overall, month, "overall")
+            write("index.html", f"Overall {month}", overall, month, "overall", summary)
         for dim in DIMENSIONS:
             write(
                 f"{dim}-{month}.html",
@@ -77,6 +94,7 @@ def build_site(warehouse: Path, profile: Profile, out: Path, source: str | None 
                 dimension_page(tables, dim, month),
                 month,
                 dim,
+                describe.dimension(tables, dim, month),
             )
         write(
             f"quality-{month}.html",
@@ -84,14 +102,23 @@ def build_site(warehouse: Path, profile: Profile, out: Path, source: str | None 
             quality_page(tables, month, checks[month]),
             month,
             "quality",
+            describe.quality(tables, month),
         )
-        write(f"compare-{month}.html", f"Compare {month}", compare_page(tables, month), month, "compare")
+        write(
+            f"compare-{month}.html",
+            f"Compare {month}",
+            compare_page(tables, month),
+            month,
+            "compare",
+            describe.compare(tables, month),
+        )
         write(
             f"open-data-{month}.html",
             f"Open data {month}",
             open_data_page(tables, month, files[month], out),
             month,
             "open-data",
+            describe.open_data(tables, month),
         )
         write(
             f"candidates-{month}.html",
@@ -100,16 +127,18 @@ def build_site(warehouse: Path, profile: Profile, out: Path, source: str | None 
             month,
             "candidates",
         )
-    write("method.html", "Method", method_page(tables), latest, "method")
+    write("method.html", "Method", method_page(tables), latest, "method", describe.method(tables))
     data = OrgData(tables)
+    ranks_of = describe.org_ranks(tables)
     for org in tables.orgs():
         slug = tables.slugs[org]
         months = tables.org_months(org)
         for month in months:
             body = org_page(data, org, month)
-            write(f"org/{slug}-{month}.html", f"{org} {month}", body, month, "")
+            summary = describe.org(tables, org, month, ranks_of)
+            write(f"org/{slug}-{month}.html", f"{org} {month}", body, month, "", summary)
             if month == months[-1]:
-                write(f"org/{slug}.html", org, body, month, "")
+                write(f"org/{slug}.html", org, body, month, "", summary)
     write_api(tables, out, now.strftime("%Y-%m-%dT%H:%M:%SZ"))
     written = [p for p in out.rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in written)

@@ -2,6 +2,10 @@
 
 Colours come from CSS classes (``site.css``), and every series also differs by dash pattern and marker,
 so a black-and-white print stays readable.
+
+Charts scale down with the screen but never up, so their text (12 px in ``site.css``) is only as
+readable as the narrowest screen they must fit: every chart is at most ``WIDTH`` units wide, what a
+360 px phone has beside the page margins, so its text stays at 12 px there (WCAG 1.4.4 / 1.4.10).
 """
 
 from __future__ import annotations
@@ -13,15 +17,26 @@ DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 4")
 MARKERS = ("circle", "square", "diamond", "triangle", "cross")
 
 
+# The widest chart: a 360 px screen minus the page margins (2 x 0.7 rem) at which text is not scaled.
+WIDTH = 336
+CHAR = 7.0  # the average width of a 12 px character, to lay out legends and fit labels
+
+
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def _fit(label: str, room: float) -> str:
+    """A label cut to the room it has (the full text stays in the chart's titles and data lists)."""
+    most = max(4, int(room / CHAR))
+    return label if len(label) <= most else label[: most - 1] + "…"
+
+
 def bar_chart(
-    bars: list[tuple[str, float | None]], title: str, width: int = 420, bar_height: int = 22
+    bars: list[tuple[str, float | None]], title: str, width: int = WIDTH, bar_height: int = 22
 ) -> str:
     """Horizontal bars of scores in [0, 1], one per label; a missing value is drawn as "n/a"."""
-    label_width, pad, value_width = 110, 6, 52
+    label_width, pad, value_width = 84, 6, 50
     plot = width - label_width - value_width
     height = pad * 2 + len(bars) * (bar_height + pad)
     parts = [
@@ -35,7 +50,7 @@ def bar_chart(
         middle = y + bar_height / 2
         parts.append(
             f'<text class="label" x="{label_width - 6}" y="{_fmt(middle)}" text-anchor="end" '
-            f'dominant-baseline="middle">{escape(label)}</text>'
+            f'dominant-baseline="middle">{escape(_fit(label, label_width - 6))}</text>'
         )
         if value is None:
             parts.append(
@@ -88,25 +103,41 @@ def rank_ticks(worst: int, intervals: int = 6) -> tuple[int, int]:
     return step, 1 + -(-span // step) * step
 
 
+def _legend(names: list[str], top: float, width: int) -> tuple[list[tuple[float, float]], float]:
+    """Where each legend entry goes in rows under the plot (a line sample, then the name), and the
+    height the rows take."""
+    places, x, y, row = [], 8.0, top, 18
+    for name in names:
+        need = 30 + len(name) * CHAR + 14
+        if x > 8 and x + need > width:
+            x, y = 8.0, y + row
+        places.append((x, y))
+        x += need
+    return places, (y - top + row) if names else 0
+
+
 def rank_chart(
     months: list[str],
     series: dict[str, list[int | None]],
     title: str,
-    width: int = 560,
-    height: int = 240,
+    width: int = WIDTH,
+    plot_height: int = 180,
     current: str | None = None,
 ) -> str:
     """Rank per month, one line per series; rank 1 at the top. A missing rank breaks the line.
 
     Lines that share a rank would hide each other: earlier series are drawn wider and with larger
     markers underneath later ones, so coinciding lines show as nested bands (plus dash and marker
-    shape). ``current`` marks one month with a vertical rule.
+    shape). ``current`` marks one month with a vertical rule. The legend sits under the plot, so the
+    plot keeps the chart's whole width on a phone.
     """
-    left, right, top, bottom, inset = 40, 130, 14, 34, 12
-    plot_w, plot_h = width - left - right - inset, height - top - bottom
+    left, right, top, bottom, inset = 30, 26, 14, 26, 12  # right: half a month label
+    plot_w, plot_h = width - left - right - inset, plot_height
     ranks = [r for values in series.values() for r in values if r is not None]
     step, bottom_rank = rank_ticks(max(ranks, default=1))
     count = len(series)
+    places, legend_h = _legend(list(series), top + plot_h + bottom + 8, width)
+    height = int(top + plot_h + bottom + legend_h + 4)
 
     def x_of(i: int) -> float:
         # ``inset`` keeps the first month's markers clear of the rank labels on the axis.
@@ -133,11 +164,14 @@ def rank_chart(
         # A pale band behind the month, not a line: a line would read as one more series.
         x = _fmt(x_of(months.index(current)) - 9)
         parts.append(f'<rect class="current" x="{x}" y="{top - 8}" width="18" height="{plot_h + 16}"/>')
-    every = max(1, len(months) // 8 + (1 if len(months) % 8 else 0))
+    # Month labels (about 7 characters) at least 60 units apart, the last month always labelled.
+    spacing = plot_w / max(1, len(months) - 1)
+    every = max(1, -(-60 // max(1, int(spacing))))
     for i, month in enumerate(months):
-        if i % every == 0 or i == len(months) - 1:
+        last = i == len(months) - 1
+        if (i % every == 0 and (last or len(months) - 1 - i >= every)) or last:
             parts.append(
-                f'<text class="tick" x="{_fmt(x_of(i))}" y="{height - bottom + 16}" text-anchor="middle">'
+                f'<text class="tick" x="{_fmt(x_of(i))}" y="{top + plot_h + bottom - 6}" text-anchor="middle">'
                 f"{escape(month)}</text>"
             )
     for s, (name, values) in enumerate(series.items()):
@@ -165,14 +199,15 @@ def rank_chart(
             if rank is not None:
                 hint = f"{name}, {months[i]}: rank {rank}"
                 parts.append(_marker(shape, x_of(i), y_of(rank), f"{css} marker", scale, hint))
-        legend_y = top + 6 + s * 18
-        legend_x = left + inset + plot_w + 14
+        legend_x, legend_y = places[s]
         parts.append(
-            f'<line class="{css}" x1="{legend_x}" y1="{legend_y}" x2="{legend_x + 24}" y2="{legend_y}"{dash_attr}/>'
+            f'<line class="{css}" x1="{_fmt(legend_x)}" y1="{_fmt(legend_y)}" x2="{_fmt(legend_x + 24)}" '
+            f'y2="{_fmt(legend_y)}"{dash_attr}/>'
         )
         parts.append(_marker(shape, legend_x + 12, legend_y, f"{css} marker"))
         parts.append(
-            f'<text class="label" x="{legend_x + 30}" y="{legend_y}" dominant-baseline="middle">{escape(name)}</text>'
+            f'<text class="label" x="{_fmt(legend_x + 30)}" y="{_fmt(legend_y)}" '
+            f'dominant-baseline="middle">{escape(name)}</text>'
         )
     if not ranks:
         parts.append(
@@ -183,9 +218,9 @@ def rank_chart(
     return "".join(parts)
 
 
-def movers_chart(moves: list[tuple[str, int]], title: str, width: int = 420, bar_height: int = 18) -> str:
+def movers_chart(moves: list[tuple[str, int]], title: str, width: int = WIDTH, bar_height: int = 18) -> str:
     """Diverging bars of rank changes: up to the right (green), down to the left (red)."""
-    label_width, pad = 118, 5
+    label_width, pad = 104, 5
     plot = width - label_width - 12
     middle = label_width + plot / 2
     biggest = max((abs(d) for _, d in moves), default=1) or 1
@@ -214,7 +249,7 @@ def movers_chart(moves: list[tuple[str, int]], title: str, width: int = 420, bar
         word = f"up {change}" if change > 0 else f"down {-change}"
         parts.append(
             f'<text class="label" x="{label_width - 6}" y="{_fmt(centre)}" text-anchor="end" '
-            f'dominant-baseline="middle">{escape(org)}</text>'
+            f'dominant-baseline="middle">{escape(_fit(org, label_width - 6))}</text>'
         )
         parts.append(
             f'<rect class="move {css}" x="{_fmt(x)}" y="{y}" width="{_fmt(max(length, 1))}" height="{bar_height}">'
@@ -230,7 +265,9 @@ def movers_chart(moves: list[tuple[str, int]], title: str, width: int = 420, bar
     return "".join(parts)
 
 
-def distribution_chart(scores: list[tuple[str, float]], title: str, width: int = 420, bins: int = 40) -> str:
+def distribution_chart(
+    scores: list[tuple[str, float]], title: str, width: int = WIDTH, bins: int = 40
+) -> str:
     """Every organisation's score as a dot on [0, 1], dots of similar scores stacked (a dot histogram)."""
     left, right, top, bottom = 12, 12, 8, 22
     plot = width - left - right

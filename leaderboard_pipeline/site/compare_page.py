@@ -102,6 +102,9 @@ def compare_page(tables: SiteTables, month: str) -> str:
         f'<fieldset class="picker js-only"><legend>Organisations (up to {MAX_ORGS}), '
         f"ranked {e(month)}</legend>{boxes}</fieldset>"
         "<noscript><p>Comparing needs JavaScript; every organisation's own page has the same numbers.</p></noscript>"
-        '<div id="comparison" class="js-only" aria-live="polite"></div>'
+        # A short status is announced when the choice changes, not the whole comparison under it; the
+        # comparison's box keeps a screen's height from the start, so filling it moves nothing in view.
+        '<p id="compare-status" class="js-only" role="status" aria-live="polite"></p>'
+        '<div id="comparison" class="js-only"></div>'
         f'<script type="application/json" id="compare-data">{payload}</script>'
     )

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from html import escape
 
 from leaderboard_pipeline.contract.untrusted import clean_text
@@ -28,6 +28,8 @@ class Column:
     group_label: str = ""  # header of the column group (a row above the headers)
     tip: str = ""  # tooltip: the metric's full definition
     sticky: int = 0  # 1, 2: stays in view while the table scrolls sideways
+    sorted: str = ""  # "ascending" / "descending": the order the rows are rendered in (aria-sort)
+    described_by: str = ""  # id of the element holding the definition (read out with the header)
 
 
 def sortable(value: object) -> str:
@@ -60,11 +62,12 @@ def cell(
     return f"<td{klass}{sort}{hint}>{shown}</td>"
 
 
-def value_cell(value: float | None, kind: str, title: str = "", css: str = "") -> str:
-    """A metric value formatted by kind; an unknown value says so (and sorts last)."""
+def value_cell(value: float | None, kind: str, unknown_reason: str = "", css: str = "") -> str:
+    """A metric value formatted by kind; an unknown value says so (and sorts last), with
+    ``unknown_reason`` as its tooltip. A known value carries no such tooltip."""
     if is_unknown(value):
-        return cell(None, unknown_html(title), title="", css=css)
-    return cell(value, e(format_value(value, kind)), title=title, css=css)
+        return cell(None, unknown_html(unknown_reason), css=css)
+    return cell(value, e(format_value(value, kind)), css=css)
 
 
 def score_cell(value: float | None, css: str = "") -> str:
@@ -119,7 +122,10 @@ def delta(value: int | None, has_previous: bool, css: str = "") -> str:
     return cell(0, "0", css=css)
 
 
-def _header(c: Column) -> str:
+def _header(c: Column, sortable: bool) -> str:
+    """A column header. In a sortable table its text is a button (what the keyboard reaches and a
+    screen reader announces as a control), and ``aria-sort`` says the order the rows are in from the
+    start; the definition is read out with it (``aria-describedby``) and shown on hover (``title``)."""
     classes = " ".join(
         x for x in ("" if c.numeric else "text", f"sticky-{c.sticky}" if c.sticky else "") if x
     )
@@ -128,9 +134,13 @@ def _header(c: Column) -> str:
     attrs += " data-asc" if c.ascending else ""
     attrs += f' data-key="{e(c.key)}"' if c.key else ""
     attrs += f' data-g="{e(c.group)}"' if c.group else ""
-    attrs += f' title="{e(c.tip)}"' if c.tip else ""
+    attrs += f' aria-sort="{c.sorted}"' if c.sorted and sortable else ""
     note = f'<span class="cat">{e(c.note)}</span>' if c.note else ""
-    return f'<th scope="col"{attrs}>{e(c.title)}{note}</th>'
+    hint = f' title="{e(c.tip)}"' if c.tip else ""
+    hint += f' aria-describedby="{e(c.described_by)}"' if c.described_by else ""
+    if sortable:
+        return f'<th scope="col"{attrs}><button type="button" class="sort"{hint}>{e(c.title)}{note}</button></th>'
+    return f'<th scope="col"{attrs}{hint}>{e(c.title)}{note}</th>'
 
 
 def _group_row(columns: Sequence[Column]) -> str:
@@ -167,14 +177,26 @@ def grouped_rows(width: int, groups: Iterable[tuple[str, list[Row]]]) -> list[Ro
 
 
 def table(
-    columns: Sequence[Column], rows: Iterable[Row], css: str = "sortable", caption: str = "", attrs: str = ""
+    columns: Sequence[Column],
+    rows: Iterable[Row],
+    css: str = "sortable",
+    caption: str = "",
+    attrs: str = "",
+    label: str = "",
 ) -> str:
-    head = "".join(_header(c) for c in columns)
+    """A table in a box that scrolls sideways when the table is wider than the screen. The box is a
+    named region the keyboard can focus (``label``, else the table's own name), so it can be scrolled
+    without a mouse (WCAG 2.1.1; axe ``scrollable-region-focusable``); site.js takes it out of the tab
+    order again where the table fits."""
+    sortable = "sortable" in css.split()
+    head = "".join(_header(c, sortable) for c in columns)
     groups = _group_row(columns) if any(c.group_label for c in columns) else ""
     cap = f'<p class="caption">{caption}</p>' if caption else ""
     body = "".join(f"<tr{r[0]}>{r[1]}</tr>" if isinstance(r, tuple) else f"<tr>{r}</tr>" for r in rows)
+    name = label or "table: " + ", ".join(c.title for c in columns[:3])
     return (
-        f'{cap}<div class="table-wrap"><table class="{css}"{attrs}><thead>{groups}<tr>{head}</tr></thead>'
+        f'{cap}<div class="table-wrap" role="region" aria-label="{e(name)}" tabindex="0">'
+        f'<table class="{css}"{attrs}><thead>{groups}<tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
 
@@ -265,10 +287,53 @@ class Frame:
     source: str
     profile: str
     generated: str
+    # asset file -> a hash of its content, appended to its address (``site.css?v=…``): a build that
+    # changes a file links a new address, so hosts may let browsers keep assets for a year.
+    versions: Mapping[str, str] = field(default_factory=dict)
+
+    def asset(self, name: str, up: str) -> str:
+        version = self.versions.get(name)
+        return f"{up}assets/{name}" + (f"?v={version}" if version else "")
 
 
-def page(title: str, body: str, *, depth: int, month: str, current: str, frame: Frame) -> str:
-    """A whole document. ``depth`` is how many folders below the site root the page lives."""
+SITE_NAME = "Open-source influence leaderboard"
+
+# Runs before the first paint, so nothing moves when site.js (deferred) starts: the page is styled for
+# script from the start (``.js-only`` controls shown) and a variant chosen in the address (``#v=…``, or
+# the older ``#accumulated``) is the one shown.
+BOOT = (
+    "<script>(function(d,m){d.classList.add('js');"
+    "if(m=/(?:^#|&)v=([a-z]+)|^#(accumulated)$/.exec(location.hash))d.setAttribute('data-v',m[1]||m[2])"
+    "})(document.documentElement)</script>"
+)
+
+
+def head(title: str, description: str, up: str, frame: Frame) -> str:
+    """The document head: title, a description for search results (a generic one from the title when
+    the page gives none), the icon, the stylesheet and the script (deferred: it never blocks the first
+    paint)."""
+    description = description or f"{title}: {SITE_NAME} of large-model technology."
+    meta = f'<meta name="description" content="{e(description)}">'
+    return (
+        '<head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{e(title)} · {SITE_NAME}</title>{meta}"
+        f'<link rel="icon" href="{e(frame.asset("favicon.svg", up))}" type="image/svg+xml">'
+        f'<link rel="stylesheet" href="{e(frame.asset("site.css", up))}">'
+        f'<script defer src="{e(frame.asset("site.js", up))}"></script>{BOOT}</head>'
+    )
+
+
+def skip_link() -> str:
+    """The first thing the keyboard reaches: past the site navigation to the page's own content."""
+    return '<a class="skip" href="#main">Skip to content</a>'
+
+
+def page(
+    title: str, body: str, *, depth: int, month: str, current: str, frame: Frame, description: str = ""
+) -> str:
+    """A whole document. ``depth`` is how many folders below the site root the page lives;
+    ``description`` (what the page ranks and for which month) is what search engines show."""
     up = "../" * depth
     here = ' class="current" aria-current="page"'
     nav = "".join(
@@ -281,16 +346,12 @@ def page(title: str, body: str, *, depth: int, month: str, current: str, frame: 
     )
     return (
         "<!doctype html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(title)} · Open-source influence leaderboard</title>"
-        f'<link rel="stylesheet" href="{up}assets/site.css"></head><body>'
-        f'<header class="site"><a class="brand" href="{up}index.html">Open-source influence leaderboard</a>'
+        f'<html lang="en">{head(title, description, up, frame)}<body>{skip_link()}'
+        f'<header class="site"><a class="brand" href="{up}index.html">{SITE_NAME}</a>'
         f'<nav aria-label="pages">{nav}</nav>{badge}</header>'
-        f"<main>{body}</main>"
+        f'<main id="main" tabindex="-1">{body}</main>'
         f"<footer>Generated {e(frame.generated)} from the warehouse's stored tables: source "
         f"{e(frame.source)}, profile {e(frame.profile)}. "
         f'<span class="nav"><a href="{up}method.html">How the scores are computed</a> · '
-        f'<a href="{up}api/v1/index.json">JSON API</a></span></footer>'
-        f'<script src="{up}assets/site.js"></script></body></html>\n'
+        f'<a href="{up}api/v1/index.json">JSON API</a></span></footer></body></html>\n'
     )

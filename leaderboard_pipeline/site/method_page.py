@@ -150,7 +150,7 @@ def _repository_coverage() -> str:
         f"<p>{coverage['repos'].sum()} repositories of {coverage['org'].n_unique()} organisations, from the "
         "organisation registry (<code>data/registry/orgs.yaml</code>), reviewed against the published "
         "leaderboard's evidence lists. Contributor activity is measured only on these.</p>"
-        + table(header, rows, css="plain")
+        + table(header, rows, css="plain", label="code repositories per organisation")
     )
 
 
@@ -285,6 +285,7 @@ def method_page(tables: SiteTables) -> str:
             [Column("Dimension", numeric=False), Column("Weight")],
             [cell(d, text=True) + cell(weights[d], f"{weights[d]:.4g}") for d in DIMENSIONS],
             css="plain",
+            label="weights",
         ),
     ]
     for dim in DIMENSIONS:
@@ -314,7 +315,14 @@ def method_page(tables: SiteTables) -> str:
             )
         parts.append(f'<h2 id="{e(dim)}">{e(dim.title())} metrics</h2>{intro}')
         header = text_columns("Metric", "Kind", "Definition", "Sources", "Months with values")
-        parts.append(table(header, grouped_rows(len(header), groups.items()), css="plain definitions"))
+        parts.append(
+            table(
+                header,
+                grouped_rows(len(header), groups.items()),
+                css="plain definitions",
+                label=f"{dim} metrics",
+            )
+        )
     parts.append(_published(tables))
     parts.append(_repository_coverage())
     parts.append(_beyond())
@@ -330,6 +338,7 @@ def method_page(tables: SiteTables) -> str:
                 for f in fields(Cleaning)
             ],
             css="plain",
+            label="cleaning switches",
         )
     )
     parts.append("<h2>Data-quality checks</h2>")
@@ -346,6 +355,7 @@ def method_page(tables: SiteTables) -> str:
                 for spec in specs
             ],
             css="plain",
+            label="data-quality checks",
         )
     )
     return "".join(parts)

@@ -138,17 +138,23 @@ def open_data_page(tables: SiteTables, month: str, files: list[Path], out: Path)
         "(CSV) or <code>null</code> (JSON), never 0.</p>"
         f'<div class="controls">{month_select(tables.months, month, "open-data")}</div>'
         "<h2>Downloads</h2>"
-        + table(text_columns("File", "Layout", "Download"), rows, css="plain")
+        + table(text_columns("File", "Layout", "Download"), rows, css="plain", label=f"downloads of {month}")
         + '<h2 id="all-months">Every month at once</h2>'
         + '<p class="muted">One file per ranking and per summary with every month, a <code>month</code> '
         "column first, months oldest first and each month's rows in its own file's order; a column a month "
         "does not have (a metric added later, the first month's delta rank) is empty there.</p>"
-        + table(text_columns("File", "Months", "Download"), all_rows, css="plain")
+        + table(
+            text_columns("File", "Months", "Download"),
+            all_rows,
+            css="plain",
+            label="downloads of every month",
+        )
         + "<h2>JSON API (v1)</h2>"
         + table(
             text_columns("File", "Content", "Schema"),
             api_rows,
             css="plain",
+            label="JSON API files",
         )
         + '<p class="muted">Documented with examples in <code>docs/site.md</code> of the pipeline. '
         "Within v1 fields are only ever added (the schemas with them); a field that changes meaning or "

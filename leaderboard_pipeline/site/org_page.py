@@ -150,7 +150,11 @@ def _metric_tables(data: OrgData, org: str, month: str) -> str:
                 cell(entry.label, label, text=True)
                 + value_cell(r["value"], entry.kind)
                 + (
-                    cell(None, "–", title="no information this month (every org equal): not scored")
+                    cell(
+                        None,
+                        '<span class="muted">not scored</span>',
+                        title="no information this month (every org equal): not scored",
+                    )
                     if r["normalised"] is None and r["value"] is not None
                     else score_cell(r["normalised"])
                 )
@@ -166,9 +170,17 @@ def _metric_tables(data: OrgData, org: str, month: str) -> str:
         out.append(
             f'<h3 id="{e(dim)}">{e(dim.title())}</h3>'
             + gap_notes(tables, month, dim, monthly["metric"].to_list(), depth=1)
-            + table(columns, grouped_rows(len(columns), groups.items()), css="plain provenance")
+            + table(
+                columns,
+                grouped_rows(len(columns), groups.items()),
+                css="plain provenance",
+                label=f"{dim} numbers of {org}, {month}",
+            )
         )
     return "".join(out)
+
+
+LIKES_UNKNOWN = "the platforms do not report likes for this item"
 
 
 def _items(frame: pl.DataFrame | None, title: str, anchor: str) -> str:
@@ -179,7 +191,7 @@ def _items(frame: pl.DataFrame | None, title: str, anchor: str) -> str:
         Column("Name", numeric=False),
         Column("Modality", numeric=False),
         Column(extra.title(), numeric=extra != "lifecycle"),
-        Column("Downloads", note="this month"),
+        Column("Downloads", note="this month", sorted="descending"),
         Column("Likes"),
         Column("Platform pages", numeric=False),
     ]
@@ -200,11 +212,14 @@ def _items(frame: pl.DataFrame | None, title: str, anchor: str) -> str:
             + (cell(r["modality"], text=True) if r["modality"] else cell(None, unknown_html(), text=True))
             + (value_cell(r[extra], "count") if extra == "descendants" else cell(r[extra] or "–", text=True))
             + value_cell(r["downloads_month"], "downloads")
-            + value_cell(likes, "count", title="the platforms do not report likes for this item")
+            + value_cell(likes, "count", unknown_reason=LIKES_UNKNOWN)
             + f'<td class="text">{links}</td>'
         )
     more = f" (top {ITEMS_SHOWN} of {frame.height})" if frame.height > ITEMS_SHOWN else ""
-    return f'<h3 id="{e(anchor)}">{e(title)}{e(more)}</h3>' + table(columns, rows)
+    caption = "Likes read <em>unknown</em> where none of the item's platforms reports them."
+    return f'<h3 id="{e(anchor)}">{e(title)}{e(more)}</h3>' + table(
+        columns, rows, caption=caption, label=title.lower()
+    )
 
 
 def _other(frame: pl.DataFrame | None) -> str:
@@ -220,7 +235,7 @@ def _other(frame: pl.DataFrame | None) -> str:
     columns = text_columns("Dataset", "Modality", "Lifecycle", "Where")
     return (
         f"<details><summary>Datasets published outside the four platforms ({frame.height}, curated)</summary>"
-        + table(columns, rows)
+        + table(columns, rows, label="datasets published elsewhere")
         + "</details>"
     )
 
@@ -273,8 +288,12 @@ def org_page(data: OrgData, org: str, month: str) -> str:
             cell(m, link, text=True) + "".join(cell(history[name.title()][i]) for name in RANKINGS)
         )
     history_table = table(
-        [Column("Month", numeric=False), *(Column(f"{n.title()} rank", ascending=True) for n in RANKINGS)],
+        [
+            Column("Month", numeric=False, sorted="ascending"),
+            *(Column(f"{n.title()} rank", ascending=True) for n in RANKINGS),
+        ],
         history_rows,
+        label=f"rank history of {org}",
     )
     change = current["delta_rank"]
     last = tables.previous_ranked(month)
@@ -316,8 +335,9 @@ def org_page(data: OrgData, org: str, month: str) -> str:
         + '<div class="charts">'
         f'<figure id="scores-chart">{bars}<figcaption>Monthly score per dimension, {e(month)}</figcaption></figure>'
         f'<figure id="rank-chart">{lines}<figcaption>Monthly rank per month (1 = top; a gap: not ranked; '
-        "the shaded band: this page's month)</figcaption></figure></div>"
-        f"<h2>Rank history</h2>{history_table}"
+        "the shaded band: this page's month; every number in the "
+        '<a href="#history">rank history</a>)</figcaption></figure></div>'
+        f'<h2 id="history">Rank history</h2>{history_table}'
         f"<h2>Every number of {e(month)} and where it comes from</h2>"
         + _metric_tables(data, org, month)
         + f"<h2>Behind the numbers, {e(month)}</h2>"

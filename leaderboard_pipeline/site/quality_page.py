@@ -51,6 +51,7 @@ def _gaps(tables: SiteTables, month: str) -> str:
             text_columns("Platform", "Why", "Numbers missing its share"),
             rows,
             css="plain",
+            label=f"platforms missing in {month}",
         )
     )
 
@@ -119,7 +120,7 @@ def _manifest(tables: SiteTables, month: str) -> str:
         Column("Detail", numeric=False),
         Column("sha256", numeric=False),
     ]
-    return table(columns, body)
+    return table(columns, body, label=f"snapshot manifest of {month}")
 
 
 def quality_page(tables: SiteTables, month: str, outcomes: list[tuple[str, Outcome]]) -> str:
@@ -180,5 +181,9 @@ def quality_page(tables: SiteTables, month: str, outcomes: list[tuple[str, Outco
         + '<h2 id="manifest">Snapshot manifest</h2>'
         + _manifest(tables, month)
         + "<h2>Check results</h2>"
-        + table(text_columns("Status", "Layer", "Table", "Check", "Kind", "Details"), rows)
+        + table(
+            text_columns("Status", "Layer", "Table", "Check", "Kind", "Details"),
+            rows,
+            label=f"check results of {month}",
+        )
     )

@@ -51,7 +51,7 @@ def lead_columns(tables: SiteTables | None = None, month: str | None = None) -> 
     last = tables.previous_ranked(month) if tables is not None and month is not None else None
     note = f"vs {last}" if last and month and last != previous_month(month) else "vs last month"
     return [
-        Column("Rank", ascending=True, key="rank", sticky=1),
+        Column("Rank", ascending=True, key="rank", sticky=1, sorted="ascending"),
         Column("Organisation", numeric=False, key="org", sticky=2),
         Column("Δ rank", note=note, key="delta"),
         Column("Score", key="score"),
@@ -180,6 +180,17 @@ def _movers(frame: pl.DataFrame, title: str) -> str:
     return f'<figure class="movers">{chart}<figcaption>{e(title)}</figcaption></figure>'
 
 
+def dots_list(scores: list[tuple[str, float]]) -> str:
+    """Who each dot of a score distribution is, as text: a hover tooltip is out of reach of touch and
+    keyboard (WCAG 1.1.1, 2.1.1), so the organisations and scores are listed under the chart (plain
+    text: the table beside it links every organisation)."""
+    items = "".join(
+        f"<li>{e(org)} {format_score(score)}</li>"
+        for org, score in sorted(scores, key=lambda p: (-p[1], p[0]))
+    )
+    return f'<details class="chart-data"><summary>Who each dot is</summary><ol>{items}</ol></details>'
+
+
 def _distributions(tables: SiteTables, month: str, variant: str) -> str:
     """A small score-distribution chart per dimension, each linking to its ranking page."""
     charts = []
@@ -190,7 +201,8 @@ def _distributions(tables: SiteTables, month: str, variant: str) -> str:
         chart = distribution_chart(scores, f"{dim.title()} scores, {month}", width=300, bins=30)
         charts.append(
             f'<figure class="distribution">{chart}<figcaption><a href="{e(dim)}-{e(month)}.html">'
-            f"{e(dim.title())}</a> score distribution ({e(used)})</figcaption></figure>"
+            f"{e(dim.title())}</a> score distribution ({e(used)})</figcaption>"
+            f"{dots_list(scores)}</figure>"
         )
     return "".join(charts)
 
@@ -241,7 +253,13 @@ def overall_page(tables: SiteTables, month: str) -> str:
         sections.append(
             f'<section class="variant" data-variant="{e(variant)}"><h2>{e(variant.title())}</h2>'
             '<div class="with-aside"><div class="main-col">'
-            + table(columns, body, css="sortable ranking", caption=caption)
+            + table(
+                columns,
+                body,
+                css="sortable ranking",
+                caption=caption,
+                label=f"{variant} overall ranking, {month}",
+            )
             + _download_bar(tables, month, "overall", variant)
             + "</div>"
             + '<div class="aside">'
@@ -360,6 +378,7 @@ def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
                     group_label=category or "Other",
                     tip=f"{entry.definition} [{m}]"
                     + (" Not scored this month: every organisation has the same value." if inert else ""),
+                    described_by=f"def-{m}",
                 )
             )
         body: list[Row] = []
@@ -373,7 +392,8 @@ def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
             f"{variant.title()} {e(dimension)} ranking, {e(month)}: {rows.height} organisations. Each cell is "
             f"the metric's value; the bar behind it and the <em>Normalised</em> view show it scaled per column "
             f"({e(profile.normalisation)}). A column marked “not scored” carries no information this month (every "
-            "organisation has the same value) and is left out of the mean. Hover a header for its definition."
+            "organisation has the same value) and is left out of the mean. What each column means: <a "
+            'href="#definitions">below the table</a> (or hover a header).'
             + e(interval_note(tables, tables.ranks[dimension].filter(pl.col("month") == month), month))
         )
         scores = [(o, s) for o, s in zip(ranks["org"], ranks["score"], strict=True) if s is not None]
@@ -381,8 +401,11 @@ def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
         sections.append(
             f'<section class="variant" data-variant="{e(variant)}"><h2>{e(variant.title())}</h2>'
             f'<div class="chart-row"><figure class="distribution">{chart}<figcaption>Score distribution: one '
-            f'dot per organisation (hover for its name)</figcaption></figure><p class="caption">{caption}</p></div>'
-            + table(columns, body, css="sortable ranking metrics")
+            f"dot per organisation</figcaption>{dots_list(scores)}</figure>"
+            f'<p class="caption">{caption}</p></div>'
+            + table(
+                columns, body, css="sortable ranking metrics", label=f"{variant} {dimension} ranking, {month}"
+            )
             + _download_bar(tables, month, dimension, variant)
             + "</section>"
         )
@@ -403,4 +426,20 @@ def dimension_page(tables: SiteTables, dimension: str, month: str) -> str:
         + note
         + filters([(group_of[c], c or "Other") for c in categories], "Category", movers=previous)
         + "".join(sections)
+        + definitions(tables, dimension, metrics)
+    )
+
+
+def definitions(tables: SiteTables, dimension: str, metrics: list[str]) -> str:
+    """Every column's definition once per page, as text a reader reaches by touch or keyboard; each
+    header's button names its entry (``aria-describedby``), so a screen reader reads it with the header."""
+    items = "".join(
+        f'<dt><a href="method.html#{e(dimension)}-{e(m)}">{e(tables.metric(dimension, m).label)}</a></dt>'
+        f'<dd id="def-{e(m)}">{e(tables.metric(dimension, m).definition)}</dd>'
+        for m in metrics
+    )
+    return (
+        '<section id="definitions"><h2>What each column means</h2>'
+        '<p class="muted">Each label links to its sources and the months it has values (method page).</p>'
+        f'<dl class="defs">{items}</dl></section>'
     )

@@ -3,6 +3,11 @@
 URL, a download, and every page at 390 px and 1600 px without horizontal page scroll. Every test also
 asserts no script or console error and no request other than file://.
 
+Accessibility: axe-core (from the npm registry, installed by ``ensure_axe.sh``, the engine Lighthouse
+runs too) finds no WCAG 2.0-2.2 A/AA violation on the six audited pages at both widths; the keyboard
+reaches a skip link and sort buttons that say their order; nothing moves while a page loads; chart text
+stays at 12 px on a 360 px phone and no text is smaller than 12 px.
+
 Screenshots of every page at both widths are written to ``SCREENSHOTS`` (git-ignored) for people to look at.
 """
 
@@ -10,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -33,6 +39,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TABLE = 'section[data-variant="monthly"] table.ranking'
+AXE = settings.PROJECT_ROOT / "out" / "vendor" / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# The pages the accessibility and Lighthouse figures are measured on (bench/lighthouse.py).
+AUDITED = [
+    "index.html",
+    "model-{latest}.html",
+    "org/BAAI.html",
+    "compare-{latest}.html#orgs=BAAI,Meta,Google",
+    "method.html",
+    "open-data-{latest}.html",
+]
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +93,11 @@ def _latest(site: Path) -> tuple[str, list[str]]:
 def _overall(site: Path) -> pl.DataFrame:
     warehouse = site.parent / "archive.duckdb"
     return read_partitions(warehouse, "scores", "overall", None, settings.DEFAULT_PROFILE, read_only=True)
+
+
+def _open(page, site: Path, address: str) -> None:
+    path, _, fragment = address.partition("#")
+    page.goto((site / path).as_uri() + (f"#{fragment}" if fragment else ""))
 
 
 def _visible(page, column_key: str, table: str = TABLE) -> list[str]:
@@ -144,13 +166,18 @@ def test_search_filters_sorting_and_the_state_in_the_url(archive_site, page):
         1 <= int(r) <= 5 for r in _visible(page, "rank:model", accumulated)
     )
 
-    # Sorting: organisation A to Z, then Z to A; a score column high to low.
+    # Sorting: organisation A to Z, then Z to A; a score column high to low. aria-sort says the order
+    # from the start (by rank) and moves to the column sorted by.
     page.goto((archive_site / "index.html").as_uri())
     names = _visible(page, "org")
+    assert page.get_attribute(f'{TABLE} th[data-key="rank"]', "aria-sort") == "ascending"
     page.click(f'{TABLE} th[data-key="org"]')
     assert _visible(page, "org") == sorted(names, key=str.lower)
+    assert page.get_attribute(f'{TABLE} th[data-key="org"]', "aria-sort") == "ascending"
+    assert page.get_attribute(f'{TABLE} th[data-key="rank"]', "aria-sort") is None
     page.click(f'{TABLE} th[data-key="org"]')
     assert _visible(page, "org") == sorted(names, key=str.lower, reverse=True)
+    assert page.get_attribute(f'{TABLE} th[data-key="org"]', "aria-sort") == "descending"
     page.click(f'{TABLE} th[data-key="score"]')
     scores = [float(v) for v in _visible(page, "score")]
     assert scores == sorted(scores, reverse=True)
@@ -200,9 +227,14 @@ def test_compare_three_orgs_from_a_url(archive_site, page):
         )
         assert series == 3
     assert page.locator("table.compare-metrics tbody tr").count() > 40
+    # Only a short status is live (announced on every change), not the whole comparison.
+    live = page.eval_on_selector_all("[aria-live]", "es => es.map(e => [e.id, e.textContent])")
+    assert ("compare-status", "Comparing BAAI, Meta and Google.") in [tuple(x) for x in live]
+    assert all(len(text) < 200 for _, text in live) and "comparison" not in [i for i, _ in live]
     # Picking a fourth updates the shareable URL; a fifth cannot be picked.
     page.check('input[data-pick][value="Ali"]')
     assert "orgs=BAAI,Meta,Google,Ali" in page.url
+    assert page.inner_text("#compare-status") == "Comparing BAAI, Meta, Google and Ali (at most 4)."
     assert page.locator("input[data-pick]:disabled").count() == page.locator("input[data-pick]").count() - 4
 
 
@@ -301,3 +333,148 @@ def test_a_month_with_gaps_says_so_on_its_overall_page(gap_site, page, width):
     # the month before has every source: no note
     page.goto((gap_site / "overall-2025-02.html").as_uri())
     assert page.locator("main .gap-note").count() == 0
+
+
+@pytest.mark.parametrize("width", [390, 1600])
+def test_axe_finds_no_wcag_a_or_aa_violation(archive_site, page, width):
+    """axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules (target size, contrast, names, scrollable
+    regions, ...) on the six audited pages, on a phone and on a wide screen."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} missing: run leaderboard_pipeline_tests/site/ensure_axe.sh (make browser)")
+    script = AXE.read_text(encoding="utf-8")
+    latest, _ = _latest(archive_site)
+    page.set_viewport_size({"width": width, "height": 900})
+    found, checked = [], 0
+    for address in AUDITED:
+        _open(page, archive_site, address.format(latest=latest))
+        page.add_script_tag(content=script)
+        # preload off: axe would fetch the stylesheet again, which file:// pages may not do.
+        result = page.evaluate(
+            """tags => axe.run(document, {preload: false, runOnly: {type: 'tag', values: tags}})
+                .then(r => ({passes: r.passes.length, violations: r.violations.map(v =>
+                    `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes[0].target.join(' ')}`)}))""",
+            AXE_TAGS,
+        )
+        checked += result["passes"]
+        found += [f"{address}: {v}" for v in result["violations"]]
+    assert not found, f"axe at {width} px: {found}"
+    assert checked > 60, "axe ran its rules"
+
+
+def test_the_keyboard_reaches_a_skip_link_and_sort_buttons(archive_site, page):
+    page.goto((archive_site / "index.html").as_uri())
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    assert page.is_visible("a.skip") and page.locator("a.skip").bounding_box()["y"] >= 0, "shown when focused"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null"), "past the site navigation"
+    # A sort control is a button inside its header: Enter and Space sort, aria-sort follows.
+    names = _visible(page, "org")
+    page.focus(f'{TABLE} th[data-key="org"] button')
+    page.keyboard.press("Enter")
+    assert _visible(page, "org") == sorted(names, key=str.lower)
+    page.keyboard.press(" ")
+    assert _visible(page, "org") == sorted(names, key=str.lower, reverse=True)
+    assert page.get_attribute(f'{TABLE} th[data-key="org"]', "aria-sort") == "descending"
+
+
+def _tops(page) -> dict[str, float]:
+    """Document position of every block of the page the reader sees in the first screen."""
+    return page.evaluate(
+        """() => {
+            const out = {};
+            document.querySelectorAll('main > *, main section > *, footer').forEach((el, i) => {
+                const box = el.getBoundingClientRect();
+                if (box.height && box.top + scrollY < innerHeight) out[i + ' ' + el.tagName + '.' + el.className] = box.top + scrollY;
+            });
+            return out;
+        }"""
+    )
+
+
+@pytest.mark.parametrize("width", [390, 1600])
+def test_nothing_moves_when_the_script_runs(archive_site, page, width, tmp_path):
+    """What the first paint shows (before the deferred site.js runs) is laid out as it is after: no
+    variant hidden late, no control appearing late, compare's result filling space held for it (a
+    layout shift, Lighthouse's CLS). The page is opened once without site.js and once with it."""
+    latest, _ = _latest(archive_site)
+    page.set_viewport_size({"width": width, "height": 800})
+    pages = [
+        "index.html",
+        "model-{latest}.html",
+        "model-{latest}.html#v=accumulated",
+        "system-{latest}.html#v=accumulated",
+        "compare-{latest}.html#orgs=BAAI,Meta,Google",
+        "org/BAAI.html",
+    ]
+    moved = []
+    for address in pages:
+        path = address.format(latest=latest).partition("#")[0]
+        fragment = address.partition("#")[2]
+        for variant in ("with", "without"):
+            copy = tmp_path / variant
+            if not copy.exists():
+                shutil.copytree(archive_site / "assets", copy / "assets")
+            html = (archive_site / path).read_text(encoding="utf-8")
+            if variant == "without":
+                html, n = re.subn(r'<script[^>]*src="[^"]*site\.js[^"]*"[^>]*></script>', "", html)
+                assert n == 1
+            (copy / path).parent.mkdir(parents=True, exist_ok=True)
+            (copy / path).write_text(html, encoding="utf-8")
+        _open(page, tmp_path / "without", path + (f"#{fragment}" if fragment else ""))
+        before = _tops(page)
+        _open(page, tmp_path / "with", path + (f"#{fragment}" if fragment else ""))
+        after = _tops(page)
+        assert before, address
+        moved += [
+            f"{address}: {key} {top:.0f} -> {after.get(key)}"
+            for key, top in before.items()
+            if after.get(key) is None or abs(after[key] - top) > 1
+        ]
+    assert not moved, f"at {width} px: {moved}"
+
+
+def test_chart_text_stays_readable_on_a_360_px_phone(archive_site, page):
+    """Charts scale down to fit the screen; their text must not shrink below 12 px with them."""
+    latest, _ = _latest(archive_site)
+    page.set_viewport_size({"width": 360, "height": 800})
+    small, seen = [], 0
+    for address in (
+        "index.html",
+        "model-{latest}.html",
+        "org/BAAI.html",
+        "compare-{latest}.html#orgs=BAAI,Meta,Google,Ali",
+    ):
+        _open(page, archive_site, address.format(latest=latest))
+        sizes = page.evaluate(
+            """() => Array.from(document.querySelectorAll('svg.chart text'))
+                .filter(t => t.getClientRects().length)
+                .map(t => [t.textContent, parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a])"""
+        )
+        seen += len(sizes)
+        small += [f"{address}: {text!r} at {size:.1f} px" for text, size in sizes if size < 11.9]
+    assert seen > 100 and not small, small[:10]
+
+
+def test_no_text_is_smaller_than_12_px_on_a_phone(archive_site, page):
+    latest, _ = _latest(archive_site)
+    page.set_viewport_size({"width": 390, "height": 900})
+    small = []
+    for address in AUDITED:
+        _open(page, archive_site, address.format(latest=latest))
+        small += page.evaluate(
+            """() => {
+                const out = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                let node;
+                while ((node = walker.nextNode())) {
+                    const el = node.parentElement;
+                    if (!node.nodeValue.trim() || el.closest('svg') || !el.getClientRects().length) continue;
+                    const size = parseFloat(getComputedStyle(el).fontSize);
+                    if (size < 12) out.push(`${location.pathname.split('/').pop()}: ${el.tagName}.${el.className} "${node.nodeValue.trim().slice(0, 20)}" ${size} px`);
+                }
+                return out;
+            }"""
+        )
+    assert not small, small[:10]

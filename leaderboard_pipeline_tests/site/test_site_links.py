@@ -19,12 +19,15 @@ class References(HTMLParser):
         super().__init__()
         self.links: list[tuple[str, str]] = []  # (attribute, value)
         self.ids: set[str] = set()
+        self.referenced: set[str] = set()  # ids named by aria-describedby / aria-labelledby
         self.in_month_select = False  # only the month selector's options are pages; filters' are not
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         if attributes.get("id"):
             self.ids.add(attributes["id"])
+        for name in ("aria-describedby", "aria-labelledby"):
+            self.referenced.update((attributes.get(name) or "").split())
         for name in ("href", "src"):
             if attributes.get(name) is not None:
                 self.links.append((f"{tag}.{name}", attributes[name]))
@@ -67,6 +70,7 @@ def test_every_internal_reference_resolves(archive_site):
                 and parts.fragment not in parsed[target].ids
             ):
                 broken.append(f"{page.relative_to(archive_site.resolve())}: {value} (no such id)")
+        broken += [f"{page.name}: no element #{i} to describe or label" for i in refs.referenced - refs.ids]
     assert not broken, f"{len(broken)} broken references, e.g. {broken[:10]}"
     assert not remote_assets, remote_assets[:5]
     assert checked > 1000

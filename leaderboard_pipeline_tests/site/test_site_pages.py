@@ -5,12 +5,14 @@ trust features (rank intervals, evidence, gaps) against the contracts, on a ware
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import polars as pl
 
 from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.config.metric_catalog import describe, load_catalog
 from leaderboard_pipeline.config.profiles import DIMENSIONS, load_profile
 from leaderboard_pipeline.site import build_site
 from leaderboard_pipeline.warehouse import read_partitions
@@ -77,9 +79,19 @@ def test_headers_are_catalog_labels_with_definitions_not_column_names(archive_si
             if (attrs.get("data-key") or "").startswith("metric:")
         ]
         assert metrics
+        html = (archive_site / f"{dim}-{month}.html").read_text(encoding="utf-8")
+        catalog = load_catalog()
         for text, attrs in metrics:
             assert "_" not in text, f"{dim}: raw column name in a header: {text}"
-            assert attrs.get("title"), f"{dim}: {text} has no definition tooltip"
+            column = attrs["data-key"].removeprefix("metric:")
+            # The definition is text on the page (touch, keyboard), named by the header's sort button
+            # (read out with it) and in its tooltip (mouse).
+            button = re.search(rf'data-key="metric:{column}"[^>]*><button ([^>]*)>', html)
+            assert button and f'aria-describedby="def-{column}"' in button.group(1), (dim, column)
+            assert 'title="' in button.group(1), f"{dim}: {text} has no definition tooltip"
+            shown = re.search(rf'<dd id="def-{column}">(.*?)</dd>', html)
+            definition = describe(catalog, dim, column).definition
+            assert shown and unescape(shown.group(1)) == definition, (dim, column)
     page = (archive_site / f"system-{month}.html").read_text(encoding="utf-8")
     assert ">Heterogeneous training<" in page and ">support_heterogeneous_training_frameworks<" not in page
     assert "Parallel Training and Inference Framework" in page, "headers grouped by category"
@@ -252,3 +264,120 @@ def test_method_page_reports_the_repositories_behind_contributor_activity(demo_s
     assert len(listed["rows"]) == coverage.height
     flagscale = [r for r in listed["rows"] if "FlagOpen/FlagScale" in r[4]]
     assert flagscale and flagscale[0][0] == "BAAI" and flagscale[0][1] == "system"
+
+
+class Head(HTMLParser):
+    """What a page's head declares: its description, icon, scripts; and every title attribute with the
+    text of the element that carries it."""
+
+    VOID = {"meta", "link", "br", "img", "input", "hr", "col", "source", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.description: str | None = None
+        self.icons: list[str] = []
+        self.scripts: list[dict] = []
+        self.titled: list[tuple[str, str]] = []  # (title, text of the element)
+        self.open: list[list] = []  # [tag, title, text parts]
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and attrs.get("name") == "description":
+            self.description = attrs.get("content")
+        if tag == "link" and "icon" in (attrs.get("rel") or "").split():
+            self.icons.append(attrs.get("href") or "")
+        if tag == "script":
+            self.scripts.append(attrs)
+        if tag not in self.VOID:
+            self.open.append([tag, attrs.get("title"), []])
+
+    def handle_endtag(self, tag):
+        while self.open:
+            name, title, text = self.open.pop()
+            if title is not None:
+                self.titled.append((title, "".join(text)))
+            if self.open:
+                self.open[-1][2].extend(text)
+            if name == tag:
+                break
+
+    def handle_data(self, data):
+        if self.open:
+            self.open[-1][2].append(data)
+
+
+def head_of(path: Path) -> Head:
+    parser = Head()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_page_describes_itself_for_search_engines(archive_site):
+    """A description that says what the page ranks and for which month (org pages: whose), an icon that
+    exists, and no script that blocks the first paint."""
+    pages = sorted(archive_site.rglob("*.html"))
+    seen: dict[str, Path] = {}
+    for path in pages:
+        head = head_of(path)
+        name = path.relative_to(archive_site).as_posix()
+        assert head.description and 60 <= len(head.description) <= 240, (name, head.description)
+        month = re.search(r"\d{4}-\d{2}", path.stem)
+        if month:
+            assert month.group() in head.description, (name, head.description)
+        if path.parent.name == "org":
+            h1 = re.search(
+                r'<h1>(.*?) · <span class="month">(\d{4}-\d{2})</span></h1>', path.read_text(encoding="utf-8")
+            )
+            assert h1, name
+            assert head.description.startswith(f"{unescape(h1.group(1))}, {h1.group(2)}: overall rank"), name
+        for dim in ("data", "model", "system", "benchmark"):
+            if path.stem.startswith(f"{dim}-"):
+                assert head.description.startswith(f"{dim.title()} ranking of "), name
+        # index.html is the latest overall page, org/X.html the org's latest month: same text, same page.
+        alias = name == "index.html" or (path.parent.name == "org" and not month)
+        if not alias:
+            assert head.description not in seen, (
+                f"{name} and {seen.get(head.description)} share a description"
+            )
+            seen[head.description] = path
+        [icon] = head.icons
+        assert (path.parent / icon.split("?")[0]).is_file(), (name, icon)
+        for script in head.scripts:
+            assert "src" not in script or "defer" in script, f"{name}: a script that blocks rendering"
+    index = head_of(archive_site / "index.html").description
+    assert index.startswith("Overall ranking of 25 organisations") and "2025-08" in index, index
+
+
+def test_a_known_value_never_says_it_is_unknown(archive_site):
+    """Over every org page: a tooltip saying a value is not reported or unknown sits on a value that
+    reads unknown, never on a number (it used to say "do not report likes" over known likes)."""
+    pages = sorted((archive_site / "org").glob("*.html"))
+    assert len(pages) > 200
+    unknown_with_reason = 0
+    wrong = []
+    for path in pages:
+        for title, text in head_of(path).titled:
+            if re.search(r"do not report|not reported|unknown", title, flags=re.I):
+                if text.strip() != "unknown":
+                    wrong.append(f"{path.name}: {text.strip()!r} titled {title!r}")
+                else:
+                    unknown_with_reason += 1
+    assert not wrong, f"{len(wrong)} known values say they are unknown, e.g. {wrong[:5]}"
+    assert unknown_with_reason > 100, "unknown likes still say why"
+
+
+def test_every_dot_of_a_distribution_chart_is_named_in_text(archive_site):
+    """A dot's organisation is in a tooltip (mouse only) and in the list under the chart (touch,
+    keyboard, screen readers), with the same score."""
+    month = _latest(archive_site)
+    figures = 0
+    for name in ("index.html", f"model-{month}.html", f"data-{month}.html"):
+        html = (archive_site / name).read_text(encoding="utf-8")
+        for figure in re.findall(r'<figure class="distribution">(.*?)</figure>', html):
+            dots = sorted(unescape(t) for t in re.findall(r"<circle [^>]*><title>(.*?)</title>", figure))
+            listed = sorted(
+                unescape(f"{org}: {score}") for org, score in re.findall(r"<li>(.*?) ([\d.]+)</li>", figure)
+            )
+            assert dots and dots == listed, (name, dots[:3], listed[:3])
+            figures += 1
+    assert figures >= 12

@@ -10,7 +10,8 @@ import pytest
 from leaderboard_pipeline.cli.main import main
 from leaderboard_pipeline.config import settings
 from leaderboard_pipeline.config.profiles import load_profile
-from leaderboard_pipeline.site.charts import bar_chart, distribution_chart, movers_chart, rank_chart
+from leaderboard_pipeline.site import layout
+from leaderboard_pipeline.site.charts import WIDTH, bar_chart, distribution_chart, movers_chart, rank_chart
 from leaderboard_pipeline.site.exports import STORED_TABLES, export_month
 from leaderboard_pipeline.site.formatting import format_value, known_count, month_ranges
 from leaderboard_pipeline.site.tables import intervals, slugify
@@ -52,7 +53,7 @@ def test_rank_chart_keeps_the_axis_labels_clear_and_coinciding_lines_visible():
     months = ["2025-01", "2025-02", "2025-03"]
     root = _svg(rank_chart(months, {"Overall": [1, 1, 1], "Data": [1, 1, 1], "Model": [2, 1, 1]}, "t"))
     one = next(t for t in root.iter(f"{SVG}text") if t.text == "1")
-    markers = [c for c in root.iter(f"{SVG}circle")]
+    markers = [c for c in root.iter(f"{SVG}circle") if c.find(f"{SVG}title") is not None]  # not the legend
     leftmost = min(float(c.get("cx")) - float(c.get("r")) for c in markers)
     assert leftmost > float(one.get("x")) + 4, "the first month's markers do not cover the '1' label"
     widths = [float(p.get("stroke-width")) for p in root.findall(f".//{SVG}polyline")]
@@ -98,6 +99,64 @@ def test_distribution_chart_has_one_dot_per_org_and_stacks_equal_scores():
     y = {k: float(c.get("cy")) for k, c in dots.items()}
     assert x["A"] == x["B"] and y["A"] != y["B"], "same bin: stacked, not drawn over each other"
     assert x["A"] < x["D"] < x["C"]
+
+
+def test_charts_fit_a_phone_so_their_text_is_not_scaled_down():
+    """A chart wider than a 360 px screen's content box would be scaled down, and its 12 px text with it."""
+    months = [f"2024-{m:02d}" for m in range(1, 13)] + [f"2025-{m:02d}" for m in range(1, 13)]
+    series = {
+        name: [(i % 25) + 1 for i in range(24)]
+        for name in ("Overall", "Data", "Model", "System", "Benchmark")
+    }
+    charts = [
+        bar_chart([("Benchmark", 0.5), ("A very long organisation name", 0.2)], "b"),
+        rank_chart(months, series, "r", current="2025-03"),
+        movers_chart([("An organisation with a long name", 3), ("B", -2)], "m"),
+        distribution_chart([("A", 0.1), ("B", 0.9)], "d"),
+    ]
+    assert WIDTH <= 340
+    for markup in charts:
+        root = _svg(markup)
+        assert float(root.get("width")) <= WIDTH and root.get("viewBox").split()[2] == root.get("width")
+        for text in root.iter(f"{SVG}text"):
+            anchor = text.get("text-anchor") or "start"
+            if anchor == "start" and text.text and not text.text[0].isdigit():
+                assert float(text.get("x")) + 7 * len(text.text) <= WIDTH + 2, (
+                    f"{text.text!r} runs off the chart"
+                )
+    # Month labels of a long history stay apart, the last month always labelled.
+    root = _svg(charts[1])
+    ticks = [t for t in root.iter(f"{SVG}text") if t.text and t.text[:2] == "20"]
+    xs = [float(t.get("x")) for t in ticks]
+    assert ticks[-1].text == "2025-12" and all(b - a >= 55 for a, b in zip(xs, xs[1:], strict=False))
+    # The legend sits under the plot, one entry per series.
+    plot_bottom = max(
+        float(line.get("y1")) for line in root.iter(f"{SVG}line") if line.get("class") == "grid"
+    )
+    legend = [t for t in root.iter(f"{SVG}text") if t.text in series]
+    assert len(legend) == 5 and all(float(t.get("y")) > plot_bottom + 20 for t in legend)
+
+
+def test_a_known_value_carries_no_unknown_reason():
+    reason = "the platforms do not report likes for this item"
+    assert "title" not in layout.value_cell(12, "count", unknown_reason=reason)
+    assert layout.value_cell(None, "count", unknown_reason=reason) == (
+        f'<td data-v=""><span class="unknown" title="{reason}">unknown</span></td>'
+    )
+
+
+def test_sortable_headers_are_buttons_that_say_the_order_from_the_start():
+    columns = [
+        layout.Column("Rank", sorted="ascending", tip="best first", described_by="def-rank"),
+        layout.Column("Score"),
+    ]
+    html = layout.table(columns, ["<td>1</td><td>0.5</td>"], label="a ranking")
+    assert '<th scope="col" data-type="num" aria-sort="ascending"><button type="button" class="sort" ' in html
+    assert 'title="best first" aria-describedby="def-rank">Rank</button></th>' in html
+    assert html.count("aria-sort") == 1, "only the column the rows are sorted by"
+    assert '<div class="table-wrap" role="region" aria-label="a ranking" tabindex="0">' in html
+    plain = layout.table(columns, [], css="plain")
+    assert "<button" not in plain and "aria-sort" not in plain, "a table that does not sort has no controls"
 
 
 def test_slugs_keep_the_spelling_and_stay_unique_ignoring_case():

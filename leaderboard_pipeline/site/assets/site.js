@@ -26,7 +26,7 @@
     });
   }
 
-  // ---- sorting: click (or Enter on) a header of the last header row
+  // ---- sorting: the button in a header of the last header row; aria-sort on its th says the order
   function lastHeaderRow(table) { return table.tHead.rows[table.tHead.rows.length - 1]; }
   function cellValue(row, index, numeric) {
     var cell = row.cells[index];
@@ -60,15 +60,36 @@
   }
   each(document.querySelectorAll('table.sortable'), function (table) {
     each(lastHeaderRow(table).cells, function (th) {
-      th.setAttribute('tabindex', '0');
-      th.addEventListener('click', function () { sortBy(table, th); });
-      th.addEventListener('keydown', function (e) {
-        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sortBy(table, th); }
-      });
+      var button = th.querySelector('button.sort');
+      if (button) button.addEventListener('click', function () { sortBy(table, th); });
     });
   });
 
+  // ---- a table box is in the tab order (so the keyboard can scroll it) only while it scrolls
+  function fit(wraps) {
+    // Every measure first, then only the changes: no layout forced between two wraps.
+    var scrolls = wraps.map(function (w) { return w.scrollWidth > w.clientWidth + 1; });
+    wraps.forEach(function (wrap, i) {
+      if (wrap.hasAttribute('tabindex') === scrolls[i]) return;
+      if (scrolls[i]) wrap.setAttribute('tabindex', '0'); else wrap.removeAttribute('tabindex');
+    });
+  }
+  // Measured when the browser lays the page out anyway (a resize observer reports after layout), never
+  // by forcing a layout from this script while the page loads.
+  var watch = window.ResizeObserver ? new ResizeObserver(function (entries) {
+    fit(entries.map(function (entry) { return entry.target.closest('.table-wrap'); }));
+  }) : null;
+  function watchWraps(scope) {
+    each(scope.querySelectorAll('.table-wrap'), function (wrap) {
+      if (!watch) { setTimeout(function () { fit([wrap]); }, 0); return; }
+      watch.observe(wrap);
+      if (wrap.firstElementChild) watch.observe(wrap.firstElementChild);
+    });
+  }
+  watchWraps(document);
+
   // ---- toggles: v (monthly / accumulated sections), show (values / normalised), ...
+  var swapped = false;  // whether any metric cell shows its normalised value yet
   function applyToggle(name) {
     var buttons = document.querySelectorAll('button[data-state="' + name + '"]');
     if (!buttons.length) return;
@@ -76,12 +97,18 @@
     var value = values.indexOf(state[name]) >= 0 ? state[name] : values[0];
     each(buttons, function (b) { b.setAttribute('aria-pressed', b.getAttribute('data-value') === value ? 'true' : 'false'); });
     if (name === 'v') {
+      // The stylesheet shows the variant named on the root (set before the first paint from the
+      // address, so nothing moves here); hidden also keeps the other one out of print.
+      root.setAttribute('data-v', value);
       each(document.querySelectorAll('.variant'), function (s) { s.hidden = s.getAttribute('data-variant') !== value; });
     } else {
       root.setAttribute('data-' + name, value);
     }
     if (name === 'show') {
       // Metric cells carry their normalised value in data-n: swap the text, keep any gap mark after it.
+      // Pages open on values: nothing to swap then (rewriting ~2000 cells would only cost a layout).
+      if (value !== 'normalised' && !swapped) return;
+      swapped = true;
       each(document.querySelectorAll('td[data-n]'), function (cell) {
         var text = cell.firstChild;
         if (!text || text.nodeType !== 3) return;
@@ -109,21 +136,35 @@
     for (var i = 0; i < cells.length; i++) if (cells[i].getAttribute('data-key') === key) return i;
     return -1;
   }
+  // Writes only what changes: with no filter set (a page opening) nothing is restyled.
+  function show(el, visible) {
+    var want = visible ? '' : 'none';
+    if (el.style.display !== want) el.style.display = want;
+  }
+  var filtered = false;  // whether a filter has hidden anything yet
   function applyFilters() {
     var q = (state.q || '').toLowerCase().trim(), g = state.g || '', move = state.move || '';
     var from = parseInt(state.from, 10), to = parseInt(state.to, 10);
     var summary = '';
+    // A page opened without filters shows every row and column as rendered: only count them.
+    var idle = !filtered && !(q || g || move || !isNaN(from) || !isNaN(to));
+    filtered = !idle;
     each(document.querySelectorAll('table.ranking'), function (table) {
+      if (idle) {
+        var section = table.closest('.variant');
+        if (!section || !section.hidden) summary = table.tBodies[0].rows.length + ' organisations';
+        return;
+      }
       var heads = lastHeaderRow(table).cells, hide = [];
       for (var i = 0; i < heads.length; i++) {
         var group = heads[i].getAttribute('data-g');
         hide.push(!!(g && group && group !== g));
-        heads[i].style.display = hide[i] ? 'none' : '';
+        show(heads[i], !hide[i]);
       }
       if (table.tHead.rows.length > 1) {
         each(table.tHead.rows[0].cells, function (th) {
           var group = th.getAttribute('data-g');
-          th.style.display = g && group && group !== g ? 'none' : '';
+          show(th, !(g && group && group !== g));
         });
       }
       var orgAt = keyIndex(table, 'org'), deltaAt = keyIndex(table, 'delta');
@@ -139,9 +180,9 @@
           var d = row.cells[deltaAt].getAttribute('data-v'), n = parseFloat(d);
           ok = move === 'up' ? n > 0 : move === 'down' ? n < 0 : move === 'new' ? d === '' : true;
         }
-        row.hidden = !ok;
+        if (row.hidden !== !ok) row.hidden = !ok;
         if (ok) shown++;
-        for (var c = 0; c < row.cells.length; c++) row.cells[c].style.display = hide[c] ? 'none' : '';
+        for (var c = 0; c < row.cells.length; c++) show(row.cells[c], !hide[c]);
       });
       var section = table.closest('.variant');
       if (!section || !section.hidden) summary = shown === total ? total + ' organisations' : shown + ' of ' + total + ' organisations';
@@ -189,7 +230,7 @@
     });
   });
   function chart(ranking, orgs) {
-    var W = 380, H = 200, L = 34, R = 30, T = 12, B = 30, inset = 10;
+    var W = 336, H = 200, L = 30, R = 26, T = 12, B = 30, inset = 10;  // W: see charts.py
     var months = data.months, pw = W - L - R - inset, ph = H - T - B, worst = 2;
     orgs.forEach(function (o) { data.history[o][ranking].forEach(function (r) { if (r !== null && r > worst) worst = r; }); });
     var x = function (i) { return L + inset + (months.length === 1 ? pw / 2 : i * pw / (months.length - 1)); };
@@ -231,20 +272,42 @@
     out.push('</svg>');
     return out.join('');
   }
+  // The numbers of a rank chart as a table, for readers who cannot hover its markers.
+  function chartData(ranking, orgs) {
+    var rows = data.months.map(function (m, i) {
+      var ranks = orgs.map(function (o) { return data.history[o][ranking][i]; });
+      if (ranks.every(function (r) { return r === null; })) return '';
+      return '<tr><th scope="row" class="text">' + esc(m) + '</th>' + ranks.map(function (r) {
+        return '<td>' + (r === null ? '–' : r) + '</td>';
+      }).join('') + '</tr>';
+    }).join('');
+    return '<details class="chart-data"><summary>Ranks per month</summary><div class="table-wrap" role="region" ' +
+      'tabindex="0" aria-label="' + esc(title(ranking)) + ' ranks per month"><table class="plain"><thead><tr>' +
+      '<th scope="col" class="text">Month</th>' + orgs.map(function (o) { return '<th scope="col">' + esc(o) + '</th>'; }).join('') +
+      '</tr></thead><tbody>' + rows + '</tbody></table></div></details>';
+  }
+  function title(name) { return name.charAt(0).toUpperCase() + name.slice(1); }
+  function list(orgs) {
+    return orgs.length < 2 ? orgs.join('') : orgs.slice(0, -1).join(', ') + ' and ' + orgs[orgs.length - 1];
+  }
+  var status = document.getElementById('compare-status');
   function render() {
     var orgs = chosen(), box = document.getElementById('comparison');
     each(boxes, function (b) {
       b.checked = orgs.indexOf(b.value) >= 0;
       b.disabled = !b.checked && orgs.length >= MAX;
     });
+    // Only this short sentence is announced (aria-live), not the whole comparison rebuilt below it.
+    status.textContent = orgs.length < 2 ? 'Pick at least two organisations.' :
+      'Comparing ' + list(orgs) + (orgs.length >= MAX ? ' (at most ' + MAX + ')' : '') + '.';
     if (orgs.length < 2) {
-      box.innerHTML = '<p class="muted">Pick at least two organisations.</p>';
+      box.innerHTML = '';
       return;
     }
-    var head = '<tr><th class="text">Ranking</th>' + orgs.map(function (o) {
+    var head = '<tr><th class="text" scope="col">Ranking</th>' + orgs.map(function (o) {
       return '<th class="org" scope="col"><a href="' + esc(data.pages[o]) + '">' + esc(o) + '</a></th>';
     }).join('') + '</tr>';
-    var html = ['<h2>Ranks and scores</h2><div class="table-wrap"><table class="plain compare-scores"><thead>' + head + '</thead><tbody>'];
+    var html = ['<h2>Ranks and scores</h2><div class="table-wrap" role="region" tabindex="0" aria-label="ranks and scores"><table class="plain compare-scores"><thead>' + head + '</thead><tbody>'];
     data.rankings.forEach(function (name) {
       var best = Math.min.apply(null, orgs.map(function (o) { var r = data.scores[o][name][0]; return r === null ? Infinity : r; }));
       html.push('<tr><th class="text" scope="row">' + esc(name.charAt(0).toUpperCase() + name.slice(1)) + '</th>' + orgs.map(function (o) {
@@ -259,10 +322,10 @@
       return '<span><span class="swatch s' + s + '"></span>' + esc(o) + '</span>';
     }).join('') + '</div><div class="history-charts">');
     data.rankings.forEach(function (name) {
-      html.push('<figure>' + chart(name, orgs) + '<figcaption>' + esc(name.charAt(0).toUpperCase() + name.slice(1)) +
-        ' rank per month (1 = top)</figcaption></figure>');
+      html.push('<figure>' + chart(name, orgs) + '<figcaption>' + esc(title(name)) +
+        ' rank per month (1 = top)</figcaption>' + chartData(name, orgs) + '</figure>');
     });
-    html.push('</div><h2>Metric values, ' + esc(data.month) + '</h2><div class="table-wrap"><table class="plain compare-metrics"><thead>' +
+    html.push('</div><h2>Metric values, ' + esc(data.month) + '</h2><div class="table-wrap" role="region" tabindex="0" aria-label="metric values"><table class="plain compare-metrics"><thead>' +
       head.replace('>Ranking<', '>Metric<') + '</thead><tbody>');
     var dim = '';
     data.metrics.forEach(function (m, i) {
@@ -272,7 +335,9 @@
       }
       var nums = orgs.map(function (o) { return data.raw[o][i]; }).filter(function (v) { return v !== null; });
       var top = nums.length ? Math.max.apply(null, nums) : null, spread = nums.length > 1 && Math.min.apply(null, nums) !== top;
-      html.push('<tr><th class="text" scope="row" title="' + esc(m.tip) + '">' + esc(m.label) + '</th>' + orgs.map(function (o) {
+      // The label links to the metric's definition on the method page (the tooltip is for the mouse only).
+      html.push('<tr><th class="text" scope="row"><a href="method.html#' + esc(m.anchor) + '" title="' + esc(m.tip) + '">' +
+        esc(m.label) + '</a></th>' + orgs.map(function (o) {
         var raw = data.raw[o][i], text = data.values[o][i];
         var css = raw === null ? ' class="unknown"' : spread && raw === top ? ' class="best"' : '';
         return '<td' + css + '><a href="' + esc(data.pages[o]) + '#' + esc(m.anchor) + '">' + esc(text) + '</a></td>';
@@ -280,6 +345,7 @@
     });
     html.push('</tbody></table></div>');
     box.innerHTML = html.join('');
+    watchWraps(box);
   }
   render();
 })();
