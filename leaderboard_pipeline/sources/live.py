@@ -347,7 +347,9 @@ class LiveSource:
         """Run every listing; returns (records per table, tallies, {platform: why it is missing})."""
         missing: dict[str, str] = dict(recorded_missing)  # a replayed gap stays a gap, without requests
         jobs = [j for j in self._jobs(registry, month) if j.platform not in missing]
-        records: dict[tuple[str, str], list[dict]] = defaultdict(list)  # (table, platform) -> records
+        # (table, platform) -> (listing's place in the registry order, its records in listing order)
+        records: dict[tuple[str, str], list[tuple[int, list[dict]]]] = defaultdict(list)
+        place = {id(j): i for i, j in enumerate(jobs)}  # _jobs follows the registry's order
         tallies = {
             "table": defaultdict(Counters),
             "org": defaultdict(Counters),
@@ -433,7 +435,8 @@ class LiveSource:
                     error = future.exception()
                     if error is None:
                         rows = future.result()
-                        records[job.table, job.platform].extend(rows)
+                        if id(job) in place:  # a listing (per-item jobs fill its records in place)
+                            records[job.table, job.platform].append((place[id(job)], rows))
                         listed.add(job.platform)
                         submit_followups(job, rows)  # before job_done: the org is not done while they run
                         progress.job_done(job.platform, job.org, job.min_requests)
@@ -472,10 +475,16 @@ class LiveSource:
             "table": {k: v.snapshot() for k, v in tallies["table"].items()},
             "missing": dict(missing),
         }
-        kept: dict[str, list[dict]] = defaultdict(list)
-        for (table, platform), rows in records.items():
+        # Records in the registry's order of namespaces (and repositories), each listing in the platform's
+        # own order: never in completion order (docs/data-sources.md, "Record order").
+        per_table: dict[str, list[tuple[int, list[dict]]]] = defaultdict(list)
+        for (table, platform), done in records.items():
             if platform not in missing:
-                kept[table].extend(rows)
+                per_table[table].extend(done)
+        kept = {
+            table: [row for _, rows in sorted(done, key=lambda listing: listing[0]) for row in rows]
+            for table, done in per_table.items()
+        }
         return kept, tallies, missing
 
     def _failure(self, failed: dict[str, BaseException]) -> SourceError:
@@ -499,11 +508,10 @@ class LiveSource:
         for table, rows in records.items():
             if not rows:  # every listing of the table was empty: the table stays empty_raw
                 continue
-            # Records arrive in completion order: sort before anything depends on order (labels keep
-            # the first row of a key), so the same responses always give the same tables.
-            frame = (
-                _frame(rows).with_columns(month=pl.lit(month), date_crawl=pl.lit(day)).sort(_sort_keys(table))
-            )
+            # Rows are in the registry's order, then the listing's (`_collect`): the same responses give
+            # the same tables, and the published merge's "first row wins" (same-named items in two
+            # namespaces of one org) follows the registry's namespace order (docs/data-sources.md).
+            frame = _frame(rows).with_columns(month=pl.lit(month), date_crawl=pl.lit(day))
             frames[table] = frame
             tables[table] = conform(table, frame)
         overrides = self._overrides()
@@ -618,10 +626,6 @@ def _variants(tallies, table: str) -> str | None:
 def _frame(rows: list[dict]) -> pl.DataFrame:
     # Tags are lists of strings; everything else is inferred, then cast strictly by `conform`.
     return pl.DataFrame(rows, infer_schema_length=None)
-
-
-def _sort_keys(table: str) -> list[str]:
-    return ["org", "dimension", "repo"] if table == "code_repos" else ["namespace", "name"]
 
 
 def _now() -> str:
