@@ -120,13 +120,15 @@ def why(pm, work: Path, out: Path, archive: Path, date: str, result: dict) -> st
 
 
 def prove(pm, archive: Path, date: str, work: Path) -> list:
+    from leaderboard_pipeline.contract.errors import SourceError
+
     month = date[:7]
     started = time.monotonic()
     inputs = pm.takeover_folder(archive, date, work / "inputs")
     cassettes, out, log = work / "cassettes", work / "out", work / "commands.log"
     try:
         pm.record(archive, date, cassettes)
-    except Exception as exc:  # a month a collector refuses: say why, go on
+    except SourceError as exc:  # a month the collectors refuse (a value no platform may serve): say why
         reason = " ".join(str(exc).split())
         reason = reason if len(reason) <= 220 else "… " + reason[-200:]  # the item is at the end
         return [date, "-", "-", "-", "-", f"not collected: {reason}", _seconds(started)]

@@ -72,3 +72,23 @@ def test_a_public_month_taken_over_live_has_the_published_ranks(taken_over, refe
     assert (ms["status"], ms["previous_month"]) == ("differenced", HISTORY)
     labels = read_partitions(db, "raw", "model_labels", [MONTH])
     assert labels.filter(pl.col("origin") == "published").height > 1000  # the folder's label files
+
+
+def test_a_month_that_changed_its_columns_says_so_as_an_operator_must(
+    tmp_path, monkeypatch, reference_archive, capsys
+):
+    """2025-03-07 added five system columns and one benchmark column: the live month's folder carries
+    the `*` evidence rows `inputs check` asks for, and passes it (the bench's folder for that month)."""
+    assert PM.column_changes(reference_archive, "2025-03-07", "eval-summary.csv") == [
+        ("num_evaluation_tools", "added")
+    ]
+    assert len(PM.column_changes(reference_archive, "2025-03-07", "infra-summary.csv")) == 5
+    assert PM.column_changes(reference_archive, "2025-08-07", "infra-summary.csv") == []
+    inputs = PM.takeover_folder(reference_archive, "2025-03-07", tmp_path / "inputs")
+    assert not (inputs / "snapshots" / "2025-08-07").exists()  # only the earlier months are history
+    monkeypatch.setenv("LEADERBOARD_INPUTS", str(inputs))
+    assert main(["inputs", "check", "--month", "2025-03", "--profile", PM.PROFILE]) == 0
+    assert " 0 error(s)" in capsys.readouterr().out
+    (inputs / "snapshots" / "2025-03-07" / "infra-evidence.csv").unlink()  # without them: refused
+    assert main(["inputs", "check", "--month", "2025-03", "--profile", PM.PROFILE]) != 0
+    assert "new column" in capsys.readouterr().out
