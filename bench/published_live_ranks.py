@@ -1,140 +1,201 @@
-"""How close a published month collected live comes to the published ranks (issue 16, ahead of item 4).
+"""Proof on public months (issue 16, item 4): each public month taken over live, as an operator would.
 
-    .venv/bin/python bench/published_live_ranks.py                    # every ranked folder (~4 min)
-    .venv/bin/python bench/published_live_ranks.py --dates 2025-08-07  # one
-    .venv/bin/python bench/published_live_ranks.py --tables hf_models  # put only some tables in place
+    .venv/bin/python bench/published_live_ranks.py                    # every public month (~10 min)
+    .venv/bin/python bench/published_live_ranks.py --dates 2025-08-07  # one (~1 min)
+    .venv/bin/python bench/published_live_ranks.py --archive PATH      # another copy of the archive
 
-For each dated folder of the archive (read at run time from ../shared/reference/osir-lmts): the mock
-ecosystem serves exactly its items (`PublishedMonthEcosystem`), the live collectors collect the whole
-registry, and the collected platform tables (`hf_models`, `hf_datasets`, `ms_*`, `odl_datasets`,
-`baai_datasets`) take the place of the archive's raw tables of that month; labels (the published label
-files, exact keys), hand inputs and the earlier months stay the archive's. Scored with `osir-published`,
-the monthly data, model and overall dense ranks are compared with the folder's published rank files.
+For each dated folder of the archive that is ranked and has an earlier folder (read at run time from
+../shared/reference/osir-lmts, or --archive), in a fresh work folder:
 
-This is the collection's share of item 4 without item 2's take-over (one series, published label files
-for live months): what the collectors store, scored as the archive's month would be. Differences come
-from what a live collection cannot reproduce (docs/data-sources.md, "Per-item counts"): ModelScope's
-feedback count (no API), the published crawl's row order where one org's namespaces hold same-named
-datasets with different labels, values a collector refuses (a negative ModelScope total in 2025-01-14).
+1. the operator's inputs folder in the published layout (docs/operations.md, "Taking over the published
+   leaderboard"): the archive's `config/` files and every earlier dated folder (history: archive months),
+   and for the month itself only its hand inputs (`infra-summary.csv`, `eval-summary.csv`): a live month;
+2. the month's items served by the mock ecosystem (`PublishedMonthEcosystem`: exactly the folder's raw
+   records, through the platforms' API shapes) and recorded for the whole registry by the live
+   collectors (`LEADERBOARD_CASSETTES=record`);
+3. `LEADERBOARD_CASSETTES=replay leaderboard run --source live --profile osir-published --months M`
+   (the archive months before M are stored from the folder, M is collected from the recording, one
+   warehouse), then `leaderboard export --source live --month M --profile osir-published`;
+4. the exported data, model and overall rank files against the published ones, every org of the
+   published files: how many dense ranks are equal, which differ, and why. The "why" is computed, not
+   assumed: the summary cells that differ, and for each org whether the difference is exactly
+   - the ModelScope feedback count (交流反馈, part of the published model metric "issue" = the Hub's
+     discussions + ModelScope's feedback count), which no ModelScope API serves (docs/data-sources.md),
+   - labels of merged items taken from another namespace's row than the published merge's (the same
+     name in two namespaces of one org: the published merge keeps the first row of its crawl),
+   or "UNEXPLAINED" (a bug to chase).
+
+A month the collectors refuse (a value no platform may serve: a negative counter) is reported with the
+collector's error, not scored. Exit status 1 when a `leaderboard` command failed (its log is kept with
+--keep), else 0 whatever the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, machine, table  # noqa: E402
+from _common import ROOT, VENV_BIN, machine, table  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-
-PLATFORM_TABLES = ("hf_models", "hf_datasets", "ms_models", "ms_datasets", "odl_datasets", "baai_datasets")
-RANK_FILES = {"data": ("data_rank", "data-rank.csv"), "model": ("model_rank", "model-rank.csv")}
-RANK_FILES["overall"] = ("overall", "overall-rank.csv")
+DEFAULT_ARCHIVE = ROOT.parent / "shared" / "reference" / "osir-lmts"
 
 
-def _mock():
-    import importlib.util
-
-    path = ROOT / "leaderboard_pipeline_tests" / "collectors" / "mock_ecosystem.py"
-    spec = importlib.util.spec_from_file_location("bench_mock_ecosystem", path)
+def _helpers():
+    path = ROOT / "leaderboard_pipeline_tests" / "scenario" / "public_month.py"
+    spec = importlib.util.spec_from_file_location("bench_public_month", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
 
-def collect(mock, date: str) -> dict:
-    """The whole registry collected live from the mock serving the folder `date`."""
-    from leaderboard_pipeline.collectors.platforms import PLATFORMS
-    from leaderboard_pipeline.sources.live import LiveSource
+def leaderboard(args: list[str], env: dict[str, str | None], log: Path) -> None:
+    """One `leaderboard` command in a fresh process, as the operator runs it; its output goes to `log`."""
+    environ = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
+    with log.open("a") as out:
+        out.write(f"$ leaderboard {' '.join(args)}\n")
+        out.flush()
+        code = subprocess.run(
+            [str(VENV_BIN / "leaderboard"), *args],
+            env=environ,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        ).returncode
+    if code:
+        last = log.read_text().strip().splitlines()[-1:] or [""]
+        raise RuntimeError(f"leaderboard {args[0]} exited {code}: {last[0]}")
 
-    quick = {"rate": 100_000.0, "burst": 100, "backoff_base": 0.01, "max_wait": 0.05, "read_timeout": 10.0}
-    with mock.PublishedMonthEcosystem(date) as eco, mock.env_vars(eco.env()):
-        source = LiveSource(
-            ROOT / "data" / "registry" / "orgs.yaml",
-            None,
-            "off",
-            platform_settings=dict.fromkeys(PLATFORMS, quick),
+
+def why(pm, work: Path, out: Path, archive: Path, date: str, result: dict) -> str:
+    """The causes of the month's rank differences, from the summary cells that differ."""
+    from leaderboard_pipeline.warehouse import read_partitions
+
+    if all(not moved for _, _, moved in result.values()):
+        return "-"
+    cells = pm.summary_differences(out, archive, date)
+    feedback = pm.modelscope_feedback(archive, date)
+    db = work / "warehouse" / "live.duckdb"
+    notes, unexplained, short = [], [], []
+    for dim, kind in (("data", "datasets"), ("model", "models")):
+        merged = read_partitions(db, "clean", kind, [date[:7]], pm.PROFILE)
+        labels = pm.label_differences(merged, archive, date, kind)
+        for org, diffs in sorted(cells[dim].items()):
+            rest = []
+            for column, published, ours in diffs:
+                gap = pm._number(published) - pm._number(ours) if column == "issue" else 0
+                if gap and gap == feedback.get(org):  # the Hub's discussions equal, ModelScope's missing
+                    short.append(org)
+                else:
+                    rest.append((column, published, ours))
+            first_row = [d for d in labels.get(org, []) if d[1] != d[2]]
+            if rest and first_row:
+                names = ", ".join(sorted({d[0] for d in first_row}))
+                ours_ns = "/".join(sorted({d[1] for d in first_row}))
+                theirs = "/".join(sorted({d[2] for d in first_row}))
+                notes.append(
+                    f"{dim} {org}: {len(first_row)} {kind} labelled from the {ours_ns} row where the published "
+                    f"merge kept {theirs}'s (same name in two namespaces of the org: {names})"
+                )
+            elif rest:
+                unexplained += [f"{org} {dim} {c} {a} vs {b}" for c, a, b in rest]
+    if short:
+        notes.insert(
+            0, f"model 'issue' short by exactly the ModelScope feedback count (no API): {', '.join(short)}"
         )
-        return source.read_month(source.months()[0])
+    if not any(cells.values()):
+        unexplained.append("every summary cell is equal, the ranks are not")
+    if unexplained:
+        notes.append("UNEXPLAINED: " + "; ".join(unexplained[:6]) + (" …" if len(unexplained) > 6 else ""))
+    return "; ".join(notes)
 
 
-def compare(
-    archive: Path, date: str, live: dict, tables: tuple[str, ...]
-) -> dict[str, tuple[int, int, list]]:
-    """Ranks of the folder's month with `tables` replaced by the live ones, against the published files."""
-    import polars as pl
+def prove(pm, archive: Path, date: str, work: Path) -> list:
+    from leaderboard_pipeline.contract.errors import SourceError
 
-    from leaderboard_pipeline.config.profiles import load_profile
-    from leaderboard_pipeline.core.layers import clean_layer, metrics_layer, raw_layer, scores_layer
-    from leaderboard_pipeline.sources.archive import ArchiveSource
-
-    source = ArchiveSource(archive)
     month = date[:7]
-    months = [m for m in source.months() if m <= month]
-    reads = [source.read_month(m) for m in months]
-    day = pl.Series([date]).str.to_date()[0]
-    for name in tables:
-        frame = live[name].with_columns(month=pl.lit(month), date_crawl=pl.lit(day))
-        reads[-1][name] = frame.select(reads[-1][name].columns).cast(reads[-1][name].schema)
-    raw = raw_layer(reads)
-    profile = load_profile("osir-published")
-    clean = clean_layer(raw, months, profile)
-    metrics = metrics_layer(clean["models"], clean["datasets"], raw, months, profile, clean["snapshots"])
-    scores = scores_layer(metrics, months, profile)
-    out = {}
-    for dim, (key, filename) in RANK_FILES.items():
-        published = pl.read_csv(archive / "snapshots" / date / filename).select(
-            "org", pl.col("rank").alias("pub")
-        )
-        ours = scores[key].filter((pl.col("month") == month) & (pl.col("variant") == "monthly"))
-        joined = published.join(ours.select("org", "rank"), on="org", how="left")
-        moved = joined.filter(pl.col("pub").ne_missing(pl.col("rank")))
-        out[dim] = (joined.height - moved.height, joined.height, moved.rows())
-    return out
+    started = time.monotonic()
+    inputs = pm.takeover_folder(archive, date, work / "inputs")
+    cassettes, out, log = work / "cassettes", work / "out", work / "commands.log"
+    try:
+        pm.record(archive, date, cassettes)
+    except SourceError as exc:  # a month the collectors refuse (a value no platform may serve): say why
+        reason = " ".join(str(exc).split())
+        reason = reason if len(reason) <= 220 else "… " + reason[-200:]  # the item is at the end
+        return [date, "-", "-", "-", "-", f"not collected: {reason}", _seconds(started)]
+    env = pm.environment(work, inputs, cassettes)
+    try:
+        for args in pm.commands(month, out):
+            leaderboard(args, env, log)
+    except RuntimeError as exc:
+        return [date, "-", "-", "-", "-", f"FAILED: {exc} (log: {log})", _seconds(started)]
+    result = pm.compare_ranks(out, archive, date)
+    moved = "; ".join(
+        f"{dim}: " + ", ".join(f"{org} {pub}->{ours}" for org, pub, ours in result[dim][2])
+        for dim in pm.RANK_FILES
+        if result[dim][2]
+    )
+    cells = [f"{same}/{total}" for same, total, _ in result.values()]
+    return [date, *cells, moved or "none", why(pm, work, out, archive, date, result), _seconds(started)]
+
+
+def _seconds(started: float) -> str:
+    return f"{time.monotonic() - started:.0f} s"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--archive", type=Path, default=ROOT / ".." / "shared" / "reference" / "osir-lmts")
-    parser.add_argument("--dates", help="comma-separated dated folders (default: every ranked one)")
-    parser.add_argument("--tables", default=",".join(PLATFORM_TABLES), help="raw tables to put in place")
+    parser.add_argument("--archive", type=Path, default=DEFAULT_ARCHIVE)
+    parser.add_argument("--dates", help="comma-separated dated folders (default: every public month)")
+    parser.add_argument("--keep", type=Path, help="work folders here (default: a temporary folder, removed)")
     args = parser.parse_args()
-    logging.getLogger("leaderboard_pipeline").setLevel(logging.WARNING)
-    mock = _mock()
-    module = mock._published_module()
-    dates = args.dates.split(",") if args.dates else [d for d in module.dated_folders(args.archive)][1:]
-    tables = tuple(t for t in args.tables.split(",") if t)
-    print(f"published months collected live through the mock, scored with osir-published; {machine()}")
+    logging.disable(logging.INFO)  # the recording's progress lines
+    pm = _helpers()
+    archive = args.archive.resolve()
+    dates = args.dates.split(",") if args.dates else pm.public_dates(archive)
+    print(f"public months taken over live through the mock, scored with {pm.PROFILE}; {machine()}")
+    print(f"archive {archive}")
+    for line in pm.registry_differences(archive):  # the live month collects the registry's namespaces
+        print(f"warning: data/registry/orgs.yaml differs from the archive's org-links.json on {line}")
     print()
-    rows = []
-    for date in dates:
-        started = time.monotonic()
-        try:
-            live = collect(mock, date)
-        except Exception as exc:  # a month a collector refuses: say why, go on
-            why = " ".join(str(exc).split())
-            why = why if len(why) <= 200 else "… " + why[-180:]  # the item and the reason are at the end
-            rows.append([date, "-", "-", "-", f"not collected: {why}", "-"])
-            continue
-        result = compare(args.archive, date, live, tables)
-        moved = "; ".join(
-            f"{dim}: " + ", ".join(f"{org} {pub}->{rank}" for org, pub, rank in result[dim][2])
-            for dim in RANK_FILES
-            if result[dim][2]
+    rows, failed = [], 0
+    with tempfile.TemporaryDirectory(prefix="lb-public-months-") as tmp:
+        root = args.keep or Path(tmp)
+        for date in dates:
+            work = root / date
+            if work.exists():
+                raise SystemExit(f"{work} exists: remove it or choose another --keep folder")
+            row = prove(pm, archive, date, work)
+            failed += row[5].startswith("FAILED")
+            rows.append(row)
+            print(f"{date}: {' '.join(map(str, row[1:4]))} ({row[-1]})", file=sys.stderr, flush=True)
+    headers = ["folder", "data", "model", "overall", "ranks that differ (published -> ours)", "why", "time"]
+    print(table(headers, rows))
+    done = [r for r in rows if r[1] != "-"]
+    if done:
+        total = (
+            [sum(int(r[i].split("/")[0]) for r in done) for i in (1, 2, 3)],
+            [sum(int(r[i].split("/")[1]) for r in done) for i in (1, 2, 3)],
         )
-        cells = [f"{same}/{total}" for same, total, _ in result.values()]
-        rows.append([date, *cells, moved or "none", f"{time.monotonic() - started:.0f} s"])
-    print(
-        table(["folder", "data", "model", "overall", "ranks that differ (published -> ours)", "time"], rows)
-    )
-    return 0
+        every = [r[0] for r in done if all(c.split("/")[0] == c.split("/")[1] for c in r[1:4])]
+        print()
+        print(
+            f"{len(done)} of {len(rows)} months scored: data {total[0][0]}/{total[1][0]}, "
+            f"model {total[0][1]}/{total[1][1]}, overall {total[0][2]}/{total[1][2]} dense ranks equal; "
+            f"100 % in every dimension: {', '.join(every) or 'none'}"
+        )
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -565,12 +565,15 @@ class LiveSource:
             "table": {k: v.snapshot() for k, v in tallies["table"].items()},
             "missing": dict(missing),
         }
-        kept: dict[str, list[dict]] = defaultdict(list)
+        # Records in the registry's order of namespaces (and repositories), each listing in the platform's
+        # own order, never in completion order (`_dedupe` sorts by where each was listed; the census
+        # arrives as frames, one per listing): docs/data-sources.md, "Record order".
+        kept: dict[str, list] = defaultdict(list)
         for (table, platform), rows in records.items():
             if platform not in missing:
                 kept[table].extend(rows)
         for table, rows in kept.items():
-            if table not in hf_census.TABLE.values():  # the census arrives as frames, one per listing
+            if table not in hf_census.TABLE.values():
                 kept[table] = _dedupe(table, rows, tallies["table"][table])
         return kept, tallies, missing
 
@@ -597,13 +600,14 @@ class LiveSource:
         for table, rows in records.items():
             if not rows:  # every listing of the table was empty: the table stays empty_raw
                 continue
-            # Records arrive in completion order: sort before anything depends on order (labels keep
-            # the first row of a key), so the same responses always give the same tables.
+            # Rows are in the registry's order, then the listing's (`_collect`, `_dedupe`): the same
+            # responses give the same tables, and the published merge's "first row wins" (same-named items
+            # in two namespaces of one org) follows the registry's namespace order (docs/data-sources.md).
             frame = _frame(rows)
             if table in hf_census.TABLE.values():
                 # a model listed twice (items move between pages during a pass of hours): the first kept
                 frame = frame.unique(["namespace", "name"], keep="first", maintain_order=True)
-            frame = frame.with_columns(month=pl.lit(month), date_crawl=pl.lit(day)).sort(_sort_keys(table))
+            frame = frame.with_columns(month=pl.lit(month), date_crawl=pl.lit(day))
             if table in hf_census.TABLE.values():  # no crawl date; which registry accounts are whose
                 frame = registry_accounts(frame.drop("date_crawl"), (everyone or registry).to_frame(month))
             frames[table] = frame
@@ -788,10 +792,6 @@ def _frame(rows: list) -> pl.DataFrame:
     if rows and all(isinstance(r, pl.DataFrame) for r in rows):
         return pl.concat(rows, how="vertical_relaxed")
     return pl.DataFrame(rows, infer_schema_length=None)
-
-
-def _sort_keys(table: str) -> list[str]:
-    return ["org", "dimension", "repo"] if table == "code_repos" else ["namespace", "name"]
 
 
 def _now() -> str:
