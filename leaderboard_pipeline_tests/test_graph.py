@@ -10,12 +10,8 @@ import polars as pl
 import pytest
 
 from leaderboard_pipeline.defs.assets import LAYER_ASSETS
-from leaderboard_pipeline.defs.resources import (
-    LeaderboardSettings,
-    PlatformApis,
-    Warehouse,
-    WarehouseIOManager,
-)
+from leaderboard_pipeline.defs.resources import resources_for
+from leaderboard_pipeline.defs.run_settings import RunSettings
 from leaderboard_pipeline.sources.demo import demo_dir
 from leaderboard_pipeline.warehouse import read_partitions
 
@@ -23,18 +19,8 @@ RANGE = {"dagster/asset_partition_range_start": "2024-12", "dagster/asset_partit
 
 
 def materialise(db, tags=RANGE, **settings):
-    warehouse = Warehouse(database=str(db), source=settings.get("source", "demo"), profile="methodology")
-    return dg.materialize(
-        LAYER_ASSETS,
-        resources={
-            "leaderboard": LeaderboardSettings(**settings),
-            "platform_apis": PlatformApis(cassettes="replay"),
-            "warehouse": warehouse,
-            "io_manager": WarehouseIOManager(warehouse=warehouse),
-        },
-        tags=tags,
-        raise_on_error=False,
-    )
+    run = RunSettings(database=str(db), cassettes="replay", **settings)
+    return dg.materialize(LAYER_ASSETS, resources=resources_for(run), tags=tags, raise_on_error=False)
 
 
 @pytest.fixture(scope="module")

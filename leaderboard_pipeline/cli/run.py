@@ -4,37 +4,24 @@ contiguous range, and say per layer what was written."""
 from __future__ import annotations
 
 import argparse
-import os
 import time
 import warnings
-from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
-from leaderboard_pipeline.cli.arguments import SOURCES, CliError, months_arg, profile_of
-from leaderboard_pipeline.cli.run_report import error_message, print_summary, write_summary
+from leaderboard_pipeline.cli.arguments import SOURCES, CliError, months_arg
+from leaderboard_pipeline.cli.run_report import error_message, print_summary, print_warnings, write_summary
 from leaderboard_pipeline.cli.terminal import allow_missing_env, progress_to_terminal
 from leaderboard_pipeline.config import settings
 from leaderboard_pipeline.contract.months import contiguous
 
 
-@contextmanager
-def _environment(args: argparse.Namespace, source: str):
-    """Everything the Dagster definitions read at build time comes from the environment: set it for
-    the command and restore it afterwards (tests call `main` many times in one process)."""
+def _instance(source: str):
+    """The Dagster instance of ``source``'s home (`settings.dagster_home`: ``$DAGSTER_HOME``, else
+    ``.dagster/<source>/``), opened explicitly: nothing is handed to Dagster through the environment."""
+    import dagster as dg
+
     home = settings.dagster_home(source)
-    values = {
-        "DAGSTER_HOME": str(home),
-        settings.ENV_SOURCE: source,
-        settings.ENV_PROFILE: getattr(args, "profile", None),
-        settings.ENV_ARCHIVE: str(Path(args.archive).resolve()) if getattr(args, "archive", None) else None,
-        # never inherited: one --replace-raw must not leak into the next command of the process
-        "LEADERBOARD_REPLACE_RAW": "1" if getattr(args, "replace_raw", False) else "",
-        # --allow-missing, checked; without it the environment's (the code location's) applies
-        "LEADERBOARD_ALLOW_MISSING": allow_missing_env(args.allow_missing)
-        if getattr(args, "allow_missing", None) is not None
-        else None,
-    }
-    saved = {k: os.environ.get(k) for k in values}
     try:
         home.mkdir(parents=True, exist_ok=True)
         config = home / "dagster.yaml"
@@ -43,19 +30,7 @@ def _environment(args: argparse.Namespace, source: str):
     except OSError as exc:
         raise CliError(f"{home}: cannot create the Dagster home ({exc.strerror})") from None
     _claim_dagster_home(home, source)
-    if source == "live":
-        progress_to_terminal()
-    for key, value in values.items():
-        if value is not None:
-            os.environ[key] = value
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    return dg.DagsterInstance.from_config(str(home))
 
 
 def _claim_dagster_home(home: Path, source: str) -> None:
@@ -108,84 +83,112 @@ def _baselines(path: Path, months: list[str], profile) -> None:
         print(f"  {note}")
 
 
-def _demo_version(path: Path, args: argparse.Namespace) -> str | None:
+def _demo_version(path: Path, source: str) -> tuple[str | None, bool]:
     """The bundled demo is versioned with the code: when its inputs changed (new recordings, new hand
     inputs) its stored months are replaced, and the command says so. Other sources' raw months stay
-    immutable. Returns the demo's version (None for other sources)."""
-    if (args.source or settings.current_source()) != "demo":
-        return None
+    immutable. Returns the demo's version (None for other sources) and whether to replace."""
+    if source != "demo":
+        return None, False
     from leaderboard_pipeline.sources.demo import demo_version
     from leaderboard_pipeline.warehouse import source_version, stored_months
 
     version = demo_version()
     if stored_months(path, "raw", "snapshot_manifest") and source_version(path) != version:
         print(f"the bundled demo changed since {path} was written: its stored months are replaced")
-        args.replace_raw = True
-    return version
+        return version, True
+    return version, False
+
+
+def _settings(args: argparse.Namespace):
+    """The run's settings: the command's options over the environment's, through the same function the
+    code location builds its defaults with (`defs.run_settings.from_environment`)."""
+    from leaderboard_pipeline.defs.run_settings import from_environment
+
+    # --allow-missing, checked (an unknown platform is one line, before anything is read); without it
+    # the environment's applies
+    allow = allow_missing_env(args.allow_missing) if args.allow_missing is not None else None
+    return from_environment(
+        source=args.source,
+        archive=args.archive,
+        profile=args.profile,
+        replace_raw=args.replace_raw,
+        allow_missing=allow,
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    profile = profile_of(args)
     wanted = months_arg(args.months)
-    if args.allow_missing is not None:
-        allow_missing_env(args.allow_missing)  # an unknown platform: one line, before anything is read
+    run = _settings(args)
+    from leaderboard_pipeline.config.profiles import ProfileError, load_profile
     from leaderboard_pipeline.contract.errors import SourceError
     from leaderboard_pipeline.sources.factory import make_source
     from leaderboard_pipeline.warehouse import record_source_version, require_source, session, stored_months
 
     try:
-        source = make_source(args.source or settings.current_source(), args.archive)
+        profile = load_profile(run.profile)
+    except ProfileError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        source = make_source(
+            run.source,
+            run.archive or None,
+            run.cassettes,
+            run.http_overrides,
+            allow_missing=run.allow_missing,
+            profile=profile,
+        )
         source_months = source.months()
     except SourceError as exc:
         raise CliError(str(exc)) from None
-    path = settings.warehouse_path(source.name)
+    path = Path(run.warehouse)
     require_source(path, source.name)
     stored = set(stored_months(path, "clean", "models", profile.name))
     months = _plan(source_months, wanted, stored)
-    demo = _demo_version(path, args)
+    demo, replace_demo = _demo_version(path, source.name)
+    if replace_demo:
+        run = replace(run, replace_raw=True)
     from leaderboard_pipeline.sources.combined import validate_before_run
 
     for note in validate_before_run(source, months, profile):  # hand inputs: fail before any request
         print(note)
 
     warnings.filterwarnings("ignore")
-    import dagster as dg
-
     from leaderboard_pipeline.definitions import build_definitions
     from leaderboard_pipeline.defs.dagster_storage import reuse_sqlite_engines
+    from leaderboard_pipeline.defs.run_settings import run_config
 
     started = time.perf_counter()
     changed = False
-    with _environment(args, source.name):
-        job = build_definitions().resolve_job_def("monthly_leaderboard")
-        reuse_sqlite_engines()
-        instance = dg.DagsterInstance.get()
-        for run in contiguous(months):
-            print(f"running {source.name} {run[0]}..{run[-1]} (profile {profile.name}) -> {path}")
-            # One warehouse connection for the whole run instead of an open and a checkpointing close per table.
-            with session(path):
-                result = job.execute_in_process(
-                    instance=instance,
-                    tags={
-                        "dagster/asset_partition_range_start": run[0],
-                        "dagster/asset_partition_range_end": run[-1],
-                        "leaderboard/source": source.name,
-                        "leaderboard/profile": profile.name,
-                    },
-                    # our own one-line error replaces Dagster's console traceback; the full log is in the instance
-                    run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-                    raise_on_error=False,
-                )
-            warned = [e for e in result.get_asset_check_evaluations() if not e.passed]
-            for evaluation in warned:
-                detail = ", ".join(
-                    f"{k}={v.value}" for k, v in evaluation.metadata.items() if k != "failure_sample"
-                )
-                print(f"  check {evaluation.asset_key.to_user_string()} {evaluation.check_name}: {detail}")
-            if not result.success:
-                raise CliError(f"run {result.run_id[:8]} failed: {error_message(result)}")
-            changed |= print_summary(write_summary(result))
-            _baselines(path, run, profile)
+    if source.name == "live":
+        progress_to_terminal()
+    instance = _instance(source.name)
+    job = build_definitions().resolve_job_def("monthly_leaderboard")
+    reuse_sqlite_engines()
+    config = {
+        **run_config(run),
+        # our own one-line error replaces Dagster's console traceback; the full log is in the instance
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+    }
+    for months_run in contiguous(months):
+        print(f"running {source.name} {months_run[0]}..{months_run[-1]} (profile {profile.name}) -> {path}")
+        # One warehouse connection for the whole run instead of an open and a checkpointing close per table.
+        with session(path):
+            result = job.execute_in_process(
+                run_config=config,
+                instance=instance,
+                tags={
+                    "dagster/asset_partition_range_start": months_run[0],
+                    "dagster/asset_partition_range_end": months_run[-1],
+                    "leaderboard/source": source.name,
+                    "leaderboard/profile": profile.name,
+                },
+                raise_on_error=False,
+            )
+        print_warnings(result.get_asset_check_evaluations())
+        if not result.success:
+            raise CliError(f"run {result.run_id[:8]} failed: {error_message(result)}")
+        changed |= print_summary(write_summary(result))
+        _baselines(path, months_run, profile)
     if demo is not None:
         record_source_version(path, demo)
     took = time.perf_counter() - started

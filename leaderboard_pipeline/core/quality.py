@@ -2,6 +2,10 @@
 
 Blocking checks stop everything downstream. Rules the published data itself breaks (duplicate records,
 negative totals, labels outside the vocabulary) are warnings that report counts instead of hiding them.
+
+Given ``months`` (a run's partitions), every check is evaluated per month: one `Outcome` per check and
+month, with that month's figures, so a warning of a ten-month backfill names its month. Without
+``months`` the frames are checked as one (a caller that already holds a single month).
 """
 
 from __future__ import annotations
@@ -9,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import polars as pl
+from pandera.errors import SchemaErrors
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Cleaning
 from leaderboard_pipeline.contract.raw_tables import PLATFORM_TABLES, RAW_TABLES
 from leaderboard_pipeline.core.labelling import DATASET_MODALITIES, LIFECYCLES, MODEL_MODALITIES
 from leaderboard_pipeline.core.layers import CLEAN_TABLES, DATASET_TABLES, MODEL_TABLES, SCORE_TABLES
-from leaderboard_pipeline.core.schemas import COUNTERS, LAYERS, validate
+from leaderboard_pipeline.core.schemas import COUNTERS, LAYERS
 from leaderboard_pipeline.core.snapshots import baseline_months, first_snapshots, unranked_months
 
 
@@ -33,6 +38,7 @@ class Outcome:
     passed: bool
     blocking: bool
     metadata: dict = field(default_factory=dict)
+    month: str | None = None  # the month the figures are about (None: the frames as given)
 
 
 def _specs() -> dict[str, list[CheckSpec]]:
@@ -87,18 +93,74 @@ def _specs() -> dict[str, list[CheckSpec]]:
 
 
 CHECKS = _specs()
+ORGS, MODELS = "ranked orgs", "merged models"  # split by month with the tables (never table names)
 
 
 def _count(frame: pl.DataFrame, expr: pl.Expr) -> int:
     return int(frame.select(expr.sum()).item()) if frame.height else 0
 
 
-def _schema(layer: str, table: str, frame: pl.DataFrame) -> Outcome:
-    failures, sample = validate(LAYERS[layer][table], frame)
-    meta = {"num_rows": frame.height, "num_failures": failures}
-    if sample is not None:
-        meta["failure_sample"] = str(sample.select("column", "check", "failure_case", "index"))
-    return Outcome(table, "schema", failures == 0, True, meta)
+def _schema(layer: str, table: str, frame: pl.DataFrame, months: list[str] | None = None) -> list[Outcome]:
+    """The pandera schema, validated once over every month; failures on rows count for their row's
+    month, failures of the whole table (a column type, a missing column) for every month."""
+    cases = _failure_cases(LAYERS[layer][table], frame)
+    if months is None:
+        return [_schema_outcome(table, frame.height, cases)]
+    dated = "month" in frame.columns
+    rows = dict(frame.group_by("month").len().iter_rows()) if dated and frame.height else {}
+    if cases is None:
+        return [_schema_outcome(table, rows.get(m, 0), None, m) for m in months]
+    if dated:
+        month_of_row = frame.select(pl.col("month").alias("row_month")).with_row_index("index")
+        cases = cases.with_columns(pl.col("index").cast(pl.UInt32, strict=False)).join(
+            month_of_row, on="index", how="left"
+        )
+    else:  # without a month column every failure is the whole table's
+        cases = cases.with_columns(index=pl.lit(None, pl.UInt32), row_month=pl.lit(None, pl.String))
+    out = []
+    for month in months:
+        mine = cases.filter(pl.col("index").is_null() | (pl.col("row_month") == month))
+        out.append(_schema_outcome(table, rows.get(month, 0), mine if mine.height else None, month))
+    return out
+
+
+def _failure_cases(schema, frame: pl.DataFrame) -> pl.DataFrame | None:
+    """Every failure case of the schema (None: the frame conforms)."""
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as errors:
+        return errors.failure_cases
+    return None
+
+
+def _schema_outcome(table: str, rows: int, cases: pl.DataFrame | None, month: str | None = None) -> Outcome:
+    meta = {"num_rows": rows, "num_failures": 0 if cases is None else cases.height}
+    if cases is not None:
+        meta["failure_sample"] = str(cases.head(10).select("column", "check", "failure_case", "index"))
+    return Outcome(table, "schema", cases is None, True, meta, month)
+
+
+def _views(
+    tables: dict[str, pl.DataFrame | None], months: list[str] | None
+) -> list[tuple[str | None, dict[str, pl.DataFrame | None]]]:
+    """(month, the tables restricted to it) for each month; (None, the tables) without months. Each table
+    is split once (``partition_by``), not filtered once per month and check."""
+    if months is None:
+        return [(None, tables)]
+    parts = {
+        t: f.partition_by("month", as_dict=True) if f is not None and f.height else {}
+        for t, f in tables.items()
+    }
+    return [
+        (m, {t: None if f is None else parts[t].get((m,), f.head(0)) for t, f in tables.items()})
+        for m in months
+    ]
+
+
+def _in_month(outcomes: list[Outcome], month: str | None) -> list[Outcome]:
+    for o in outcomes:
+        o.month = month
+    return outcomes
 
 
 def _duplicates(frame: pl.DataFrame, keys: list[str]) -> int:
@@ -126,8 +188,15 @@ def _ranked(frame: pl.DataFrame, orgs: pl.DataFrame) -> tuple[bool, dict]:
     return missing.height == 0 and extra.height == 0 and months_without.height == 0, meta
 
 
-def raw_checks(tables: dict[str, pl.DataFrame]) -> list[Outcome]:
-    out = [_schema("raw", t, tables[t]) for t in RAW_TABLES]
+def raw_checks(tables: dict[str, pl.DataFrame], months: list[str] | None = None) -> list[Outcome]:
+    out = [o for t in RAW_TABLES for o in _schema("raw", t, tables[t], months)]
+    for month, view in _views({t: tables[t] for t in RAW_TABLES}, months):
+        out += _in_month(_raw_rules(view), month)
+    return out
+
+
+def _raw_rules(tables: dict[str, pl.DataFrame]) -> list[Outcome]:
+    out = []
     for table in PLATFORM_TABLES:
         frame = tables[table]
         dups = _duplicates(frame, ["month", "namespace", "name"])
@@ -204,9 +273,18 @@ def raw_checks(tables: dict[str, pl.DataFrame]) -> list[Outcome]:
     return out
 
 
-def clean_checks(tables: dict[str, pl.DataFrame], rules: Cleaning | None = None) -> list[Outcome]:
+def clean_checks(
+    tables: dict[str, pl.DataFrame], rules: Cleaning | None = None, months: list[str] | None = None
+) -> list[Outcome]:
     """``rules``: the profile's cleaning switches (months it does not rank are no warning)."""
-    out = [_schema("clean", t, tables[t]) for t in CLEAN_TABLES]
+    out = [o for t in CLEAN_TABLES for o in _schema("clean", t, tables[t], months)]
+    for month, view in _views({t: tables[t] for t in CLEAN_TABLES}, months):
+        out += _in_month(_clean_rules(view, rules), month)
+    return out
+
+
+def _clean_rules(tables: dict[str, pl.DataFrame], rules: Cleaning | None) -> list[Outcome]:
+    out = []
     unranked = unranked_months(tables["snapshots"], rules) if rules is not None else []
     # a month ranked with a cumulative platform's monthly downloads missing must say so
     first = first_snapshots(tables["snapshots"]).filter(~pl.col("month").is_in(unranked))
@@ -239,11 +317,26 @@ def clean_checks(tables: dict[str, pl.DataFrame], rules: Cleaning | None = None)
 
 
 def metrics_checks(
-    tables: dict[str, pl.DataFrame], orgs: pl.DataFrame, models: pl.DataFrame
+    tables: dict[str, pl.DataFrame],
+    orgs: pl.DataFrame,
+    models: pl.DataFrame,
+    months: list[str] | None = None,
 ) -> list[Outcome]:
     """``orgs``: the ranked orgs per month; ``models``: the merged models of the months checked."""
     # rank_bootstrap: absent when a caller checks only the dimension tables (the site's data-quality page)
-    out = [_schema("metrics", t, tables[t]) for t in LAYERS["metrics"] if t in tables]
+    present = [t for t in LAYERS["metrics"] if t in tables]
+    out = [o for t in present for o in _schema("metrics", t, tables[t], months)]
+    frames = {**{d: tables[d] for d in DIMENSIONS}, ORGS: orgs, MODELS: models}
+    for month, view in _views(frames, months):
+        dims = {d: view[d] for d in DIMENSIONS}
+        out += _in_month(_metrics_rules(dims, view[ORGS], view[MODELS]), month)
+    return out
+
+
+def _metrics_rules(
+    tables: dict[str, pl.DataFrame], orgs: pl.DataFrame, models: pl.DataFrame
+) -> list[Outcome]:
+    out = []
     for dim in DIMENSIONS:
         passed, meta = _ranked(tables[dim], orgs)
         out.append(Outcome(dim, "all_ranked_orgs", passed, True, meta))
@@ -268,9 +361,19 @@ def metrics_checks(
     return out
 
 
-def scores_checks(tables: dict[str, pl.DataFrame], orgs: pl.DataFrame) -> list[Outcome]:
+def scores_checks(
+    tables: dict[str, pl.DataFrame], orgs: pl.DataFrame, months: list[str] | None = None
+) -> list[Outcome]:
     """``orgs``: the ranked orgs of the months being scored."""
-    out = [_schema("scores", t, tables[t]) for t in SCORE_TABLES]
+    out = [o for t in SCORE_TABLES for o in _schema("scores", t, tables[t], months)]
+    frames = {**{t: tables[t] for t in SCORE_TABLES}, ORGS: orgs}
+    for month, view in _views(frames, months):
+        out += _in_month(_scores_rules({t: view[t] for t in SCORE_TABLES}, view[ORGS]), month)
+    return out
+
+
+def _scores_rules(tables: dict[str, pl.DataFrame], orgs: pl.DataFrame) -> list[Outcome]:
+    out = []
     for table in SCORE_TABLES:
         if table.endswith("_normalised"):
             continue

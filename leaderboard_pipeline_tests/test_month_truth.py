@@ -1,0 +1,116 @@
+"""Each month's truth in the Dagster instance after a range run: every check is evaluated per month
+(passed, failed or warned with that month's figures; never skipped, never one evaluation for the whole
+range), and each month's materialisation describes that month only."""
+
+from __future__ import annotations
+
+import shutil
+
+import dagster as dg
+import polars as pl
+import pytest
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+from leaderboard_pipeline.cli.main import main
+from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.core.quality import CHECKS
+from leaderboard_pipeline.sources.demo import demo_dir
+from leaderboard_pipeline.warehouse import read_partitions
+
+MONTHS = ["2024-12", "2025-01", "2025-02", "2025-03"]
+
+
+def cli_run(base, *args: str):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(settings.ENV_DB, str(base / "w.duckdb"))
+        mp.setenv("DAGSTER_HOME", str(base / "dagster"))
+        assert main(["run", *args]) == 0
+    return base / "w.duckdb", dg.DagsterInstance.from_config(str(base / "dagster"))
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """`leaderboard run --source demo`: one run for the demo's four months."""
+    return cli_run(tmp_path_factory.mktemp("truth"), "--source", "demo")
+
+
+def executions(instance, layer: str, table: str, name: str):
+    key = dg.AssetCheckKey(dg.AssetKey([layer, table]), name)
+    return instance.event_log_storage.get_asset_check_execution_history(key, limit=100)
+
+
+def test_every_check_has_one_evaluation_per_month(demo_run):
+    _, instance = demo_run
+    [run] = instance.get_run_records()
+    for layer, specs in CHECKS.items():
+        for spec in specs:
+            records = executions(instance, layer, spec.table, spec.name)
+            assert sorted(r.partition for r in records) == MONTHS, (layer, spec.table, spec.name)
+            for record in records:
+                assert record.run_id == run.dagster_run.run_id
+                # evaluated (not planned-then-skipped), and about this month's materialisation
+                assert record.status in (
+                    AssetCheckExecutionRecordStatus.SUCCEEDED,
+                    AssetCheckExecutionRecordStatus.FAILED,
+                )
+                assert record.event.dagster_event.event_specific_data.partition == record.partition
+
+
+def test_check_figures_and_materialisations_describe_their_month(demo_run):
+    db, instance = demo_run
+    rows = read_partitions(db, "raw", "hf_models", None).group_by("month").len()
+    counts = dict(rows.iter_rows())
+    assert len(set(counts.values())) > 1  # the demo's months differ, so a range figure would show
+    for record in executions(instance, "raw", "hf_models", "schema"):
+        figures = record.event.dagster_event.event_specific_data.metadata
+        assert figures["num_rows"].value == counts[record.partition]
+    for month in MONTHS:
+        [mat] = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey(["raw", "hf_models"]), asset_partitions=[month]),
+            limit=10,
+        ).records
+        metadata = mat.asset_materialization.metadata
+        assert metadata["dagster/row_count"].value == counts[month]
+        assert metadata["write"].value == "new"
+
+
+def test_each_months_ranking_preview_is_that_months(demo_run):
+    db, instance = demo_run
+    overall = read_partitions(db, "scores", "overall", None, "methodology")
+    for month in ("2025-01", "2025-02", "2025-03"):
+        [mat] = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey(["scores", "overall"]), asset_partitions=[month]),
+            limit=10,
+        ).records
+        preview = mat.asset_materialization.metadata["preview"].value
+        ranked = overall.filter(pl.col("month") == month, pl.col("variant") == "monthly")
+        assert f"| {month} |" in preview and all(f"| {m} |" not in preview for m in MONTHS if m != month)
+        assert preview.count("\n| ") == ranked.height  # one line per org of the month
+        assert (
+            mat.asset_materialization.metadata["dagster/row_count"].value
+            == overall.filter(pl.col("month") == month).height
+        )
+
+
+def test_a_warning_names_its_month(tmp_path, capsys):
+    """A duplicate record in one month of an archive warns for that month only, with its count."""
+    archive = tmp_path / "archive"
+    shutil.copytree(demo_dir(), archive, ignore=shutil.ignore_patterns(".fingerprint"))
+    models = archive / "snapshots" / "2025-01-14" / "HuggingFace" / "raw-models-info.jsonl"
+    lines = models.read_text().splitlines()
+    models.write_text("\n".join([*lines, lines[0], lines[1]]) + "\n")
+    capsys.readouterr()
+    _, instance = cli_run(tmp_path, "--source", "archive", "--archive", str(archive))
+    out = capsys.readouterr().out
+    figures = {
+        r.partition: (r.status, r.event.dagster_event.event_specific_data.metadata["duplicate_records"].value)
+        for r in executions(instance, "raw", "hf_models", "unique_records")
+    }
+    failed, succeeded = AssetCheckExecutionRecordStatus.FAILED, AssetCheckExecutionRecordStatus.SUCCEEDED
+    assert figures == {
+        "2024-12": (succeeded, 0),
+        "2025-01": (failed, 2),
+        "2025-02": (succeeded, 0),
+        "2025-03": (succeeded, 0),
+    }
+    assert "  check raw/hf_models unique_records: 2025-01 duplicate_records=2\n" in out
