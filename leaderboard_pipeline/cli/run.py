@@ -10,10 +10,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from leaderboard_pipeline.cli.arguments import SOURCES, CliError, months_arg
-from leaderboard_pipeline.cli.run_report import error_message, print_summary, print_warnings, write_summary
+from leaderboard_pipeline.cli.run_inputs import run_inputs
+from leaderboard_pipeline.cli.run_report import error_message, print_summary, warning_lines, write_summary
 from leaderboard_pipeline.cli.terminal import allow_missing_env, progress_to_terminal
 from leaderboard_pipeline.config import settings
-from leaderboard_pipeline.contract.months import contiguous
+from leaderboard_pipeline.contract.months import contiguous, ranges
 
 
 def _instance(source: str):
@@ -67,8 +68,8 @@ def _plan(source_months: list[str], wanted: tuple[str, str] | None, stored: set[
     return chosen
 
 
-def _baselines(path: Path, months: list[str], profile) -> None:
-    """Say which months were stored as baselines and not ranked, and when they will be."""
+def _baselines(path: Path, months: list[str], profile) -> list[str]:
+    """Which months were stored as baselines and not ranked, and when they will be."""
     import polars as pl
 
     from leaderboard_pipeline.core.snapshots import baseline_notes
@@ -77,10 +78,10 @@ def _baselines(path: Path, months: list[str], profile) -> None:
     snapshots = read_partitions(path, "clean", "snapshots", months, profile.name)
     inputs = read_partitions(path, "raw", "system_inputs", months)
     if snapshots is None or inputs is None:
-        return
+        return []
     # only months that would be ranked otherwise: those with hand inputs
-    for note in baseline_notes(snapshots.filter(pl.col("month").is_in(inputs["month"])), profile.cleaning):
-        print(f"  {note}")
+    ranked = snapshots.filter(pl.col("month").is_in(inputs["month"]))
+    return [f"  {note}" for note in baseline_notes(ranked, profile.cleaning)]
 
 
 def _demo_version(path: Path, source: str) -> tuple[str | None, bool]:
@@ -117,12 +118,20 @@ def _settings(args: argparse.Namespace):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
     wanted = months_arg(args.months)
     run = _settings(args)
     from leaderboard_pipeline.config.profiles import ProfileError, load_profile
     from leaderboard_pipeline.contract.errors import SourceError
     from leaderboard_pipeline.sources.factory import make_source
-    from leaderboard_pipeline.warehouse import record_source_version, require_source, session, stored_months
+    from leaderboard_pipeline.warehouse import (
+        record_inputs,
+        record_source_version,
+        recorded_inputs,
+        require_source,
+        session,
+        stored_months,
+    )
 
     try:
         profile = load_profile(run.profile)
@@ -151,17 +160,49 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     for note in validate_before_run(source, months, profile):  # hand inputs: fail before any request
         print(note)
+    digest = None if replace_demo else run_inputs(run, months)
+    # One warehouse connection for the whole command (a run of every range, and what it records), instead
+    # of an open and a checkpointing close per table; no other process writes the warehouse meanwhile.
+    with session(path):
+        record, _ = recorded_inputs(path, profile.name)
+        if digest is not None and record and record.digest == digest and set(months) <= set(record.months):
+            # Nothing the tables depend on changed since a run stored these months, and nobody wrote to the
+            # warehouse since: running would find every month unchanged.
+            print(
+                f"{source.name} {ranges(months)} (profile {profile.name}): the inputs are those of the run that stored them -> {path}"
+            )
+            for note in record.notes:
+                print(note)
+            print(f"  unchanged: {ranges(months)} already stored with exactly this content")
+            took = time.perf_counter() - started
+            print(f"done: nothing changed ({len(months)} month(s) already stored, identical) in {took:.1f} s")
+            return 0
+        notes, changed = _execute(run, source.name, profile, months, path)
+        if demo is not None:
+            record_source_version(path, demo)
+        if digest is not None:
+            earlier = record.months if record and record.digest == digest else []
+            record_inputs(path, profile.name, digest, [*earlier, *months], notes)
+    took = time.perf_counter() - started
+    if changed:
+        print(f"done: {len(months)} month(s) in {took:.1f} s")
+    else:
+        print(f"done: nothing changed ({len(months)} month(s) already stored, identical) in {took:.1f} s")
+    return 0
 
+
+def _execute(run, source: str, profile, months: list[str], path: Path) -> tuple[list[str], bool]:
+    """One Dagster run per contiguous range of ``months``, with ``run`` as the resources' run config (as
+    the launchpad would launch it). Returns the lines it printed about checks and baselines, and whether
+    anything changed."""
     warnings.filterwarnings("ignore")
     from leaderboard_pipeline.definitions import build_definitions
     from leaderboard_pipeline.defs.dagster_storage import reuse_sqlite_engines
     from leaderboard_pipeline.defs.run_settings import run_config
 
-    started = time.perf_counter()
-    changed = False
-    if source.name == "live":
+    if source == "live":
         progress_to_terminal()
-    instance = _instance(source.name)
+    instance = _instance(source)
     job = build_definitions().resolve_job_def("monthly_leaderboard")
     reuse_sqlite_engines()
     config = {
@@ -169,34 +210,31 @@ def cmd_run(args: argparse.Namespace) -> int:
         # our own one-line error replaces Dagster's console traceback; the full log is in the instance
         "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
     }
+    notes, changed = [], False
     for months_run in contiguous(months):
-        print(f"running {source.name} {months_run[0]}..{months_run[-1]} (profile {profile.name}) -> {path}")
-        # One warehouse connection for the whole run instead of an open and a checkpointing close per table.
-        with session(path):
-            result = job.execute_in_process(
-                run_config=config,
-                instance=instance,
-                tags={
-                    "dagster/asset_partition_range_start": months_run[0],
-                    "dagster/asset_partition_range_end": months_run[-1],
-                    "leaderboard/source": source.name,
-                    "leaderboard/profile": profile.name,
-                },
-                raise_on_error=False,
-            )
-        print_warnings(result.get_asset_check_evaluations())
+        print(f"running {source} {months_run[0]}..{months_run[-1]} (profile {profile.name}) -> {path}")
+        result = job.execute_in_process(
+            run_config=config,
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": months_run[0],
+                "dagster/asset_partition_range_end": months_run[-1],
+                "leaderboard/source": source,
+                "leaderboard/profile": profile.name,
+            },
+            raise_on_error=False,
+        )
+        lines = warning_lines(result.get_asset_check_evaluations())
+        for line in lines:
+            print(line)
         if not result.success:
             raise CliError(f"run {result.run_id[:8]} failed: {error_message(result)}")
         changed |= print_summary(write_summary(result))
-        _baselines(path, months_run, profile)
-    if demo is not None:
-        record_source_version(path, demo)
-    took = time.perf_counter() - started
-    if changed:
-        print(f"done: {len(months)} month(s) in {took:.1f} s")
-    else:
-        print(f"done: nothing changed ({len(months)} month(s) already stored, identical) in {took:.1f} s")
-    return 0
+        baselines = _baselines(path, months_run, profile)
+        for line in baselines:
+            print(line)
+        notes += lines + baselines
+    return notes, changed
 
 
 def add_parser(sub) -> None:

@@ -43,11 +43,6 @@ def warning_lines(evaluations) -> list[str]:
     return [f"  check {asset} {name}: {'; '.join(months)}" for (asset, name), months in by_check.items()]
 
 
-def print_warnings(evaluations) -> None:
-    for line in warning_lines(evaluations):
-        print(line)
-
-
 def write_summary(result) -> dict[str, dict[str, set[str]]]:
     """Per layer, which months the run wrote new, replaced, or found stored with the same content (each
     month's materialisation says what the run did to it: ``write``)."""

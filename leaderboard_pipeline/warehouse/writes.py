@@ -19,6 +19,7 @@ from leaderboard_pipeline.warehouse.connection import (
     table_exists,
 )
 from leaderboard_pipeline.warehouse.reads import month_scope
+from leaderboard_pipeline.warehouse.runs import bump_generation
 
 
 @dataclass
@@ -172,6 +173,8 @@ def write_layer(
                 con.execute(f"insert into {qualified} by name select * from incoming")
                 con.unregister("incoming")
                 reports[table].rows = rows.height
+            if any(report.changed for report in reports.values()):
+                bump_generation(con)  # what earlier runs recorded as stored is no longer the whole truth
             con.execute("commit")
         except Exception as exc:
             try:
