@@ -31,7 +31,9 @@ def _instance(source: str):
     except OSError as exc:
         raise CliError(f"{home}: cannot create the Dagster home ({exc.strerror})") from None
     _claim_dagster_home(home, source)
-    return dg.DagsterInstance.from_config(str(home))
+    from leaderboard_pipeline.defs.instance import pooled
+
+    return pooled(dg.DagsterInstance.from_config(str(home)))
 
 
 def _claim_dagster_home(home: Path, source: str) -> None:

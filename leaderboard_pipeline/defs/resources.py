@@ -14,6 +14,7 @@ from pydantic import PrivateAttr
 from leaderboard_pipeline.config import settings
 from leaderboard_pipeline.config.profiles import Profile, load_profile
 from leaderboard_pipeline.contract.source import SnapshotSource
+from leaderboard_pipeline.defs.instance import pooled
 from leaderboard_pipeline.defs.run_settings import RunSettings
 from leaderboard_pipeline.sources.factory import make_source
 from leaderboard_pipeline.warehouse import TableWrite, connect, read_partitions, write_layer
@@ -40,6 +41,7 @@ class LeaderboardSettings(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._profile = load_profile(self.profile)
+        pooled(context.instance)  # a run launched by the daemon: one database connection, not one per event
 
     @property
     def scoring_profile(self) -> Profile:
