@@ -5,6 +5,7 @@ per run), measured side by side, alternating.
     .venv/bin/python bench/instance_storage.py                       # demo, 3 runs each, median
     .venv/bin/python bench/instance_storage.py --source archive --runs 3
     .venv/bin/python bench/instance_storage.py --env DAGSTER_EVENT_BATCH_SIZE=100   # A/B a setting
+    .venv/bin/python bench/instance_storage.py --compare /tmp/base   # also another checkout (before/after)
 
 Each run is one fresh process with a fresh DuckDB file (`LEADERBOARD_DB`) and a fresh instance; wall time
 around the process, CPU time of the process (``os.wait4``), and the number of events the run stored.
@@ -42,10 +43,10 @@ def _throwaway():
     return module
 
 
-def one_run(command: list[str], env: dict[str, str]) -> dict:
+def one_run(command: list[str], env: dict[str, str], cwd: Path) -> dict:
     with tempfile.TemporaryFile("w+") as log:
         started = time.perf_counter()
-        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         log.seek(0)
@@ -73,55 +74,75 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", help="scoring profile (default: the CLI's default)")
     parser.add_argument("--env", action="append", default=[], help="extra KEY=VALUE for the runs (A/B tests)")
+    parser.add_argument("--compare", type=Path, help="another checkout with its own .venv (e.g. main before)")
     args = parser.parse_args()
     extra = dict(item.split("=", 1) for item in args.env)
-    command = [str(VENV_BIN / "leaderboard"), "run", "--source", args.source]
-    if args.source == "archive":
-        command += ["--archive", str(args.archive)]
-    if args.profile:
-        command += ["--profile", args.profile]
+    contenders = {"ours": VENV_BIN}
+    if args.compare:
+        contenders = {"before": args.compare / ".venv" / "bin", "ours": VENV_BIN}
 
-    print(f"instance storage: `{' '.join(command[1:])}`, {args.runs} runs each; {machine()}")
-    results: dict[str, list[dict]] = {"sqlite": [], "postgres": []}
+    def command(bin_dir: Path) -> list[str]:
+        line = [str(bin_dir / "leaderboard"), "run", "--source", args.source]
+        if args.source == "archive":
+            line += ["--archive", str(args.archive)]
+        return line + (["--profile", args.profile] if args.profile else [])
+
+    print(f"instance storage: `{' '.join(command(VENV_BIN)[1:])}`, {args.runs} runs each; {machine()}")
+    results: dict[tuple[str, str], list[dict]] = {}
     throwaway = _throwaway()
     with throwaway.throwaway_server() as server, tempfile.TemporaryDirectory(prefix="lb-instance-") as tmp:
         for i in range(args.runs):
-            for kind in ("sqlite", "postgres"):
-                base = Path(tmp) / f"{kind}-{i}"
-                home = base / "dagster"
-                home.mkdir(parents=True)
-                env = {
-                    **os.environ,
-                    "LEADERBOARD_DB": str(base / "w.duckdb"),
-                    "DAGSTER_HOME": str(home),
-                    **extra,
-                }
-                if kind == "postgres":
-                    database = f"dagster_{i}"
-                    with closing(server.connect()) as con, con.cursor() as cursor:
-                        cursor.execute(f"CREATE DATABASE {database}")
-                    shutil.copy(DEPLOY_CONFIG, home / "dagster.yaml")
-                    env.update(server.environment(database))
-                result = one_run(command, env)
-                if kind == "postgres":
-                    with closing(server.connect(database)) as con, con.cursor() as cursor:
-                        cursor.execute("select count(*) from event_logs")
-                        result["events"] = cursor.fetchone()[0]
-                else:
-                    result["events"] = sqlite_events(home)
-                results[kind].append(result)
-                print(
-                    f"  {kind} run {i + 1}: {result['wall']:.2f} s wall, {result['cpu']:.2f} s CPU, {result['events']} events"
-                )
+            for name, bin_dir in contenders.items():
+                for kind in ("sqlite", "postgres"):
+                    base = Path(tmp) / f"{name}-{kind}-{i}"
+                    home = base / "dagster"
+                    home.mkdir(parents=True)
+                    env = {
+                        **os.environ,
+                        "LEADERBOARD_DB": str(base / "w.duckdb"),
+                        "DAGSTER_HOME": str(home),
+                        **extra,
+                    }
+                    if kind == "postgres":
+                        database = f"dagster_{name}_{i}"
+                        with closing(server.connect()) as con, con.cursor() as cursor:
+                            cursor.execute(f"CREATE DATABASE {database}")
+                        shutil.copy(DEPLOY_CONFIG, home / "dagster.yaml")
+                        env.update(server.environment(database))
+                    result = one_run(command(bin_dir), env, bin_dir.parent.parent)
+                    if kind == "postgres":
+                        with closing(server.connect(database)) as con, con.cursor() as cursor:
+                            cursor.execute("select count(*) from event_logs")
+                            result["events"] = cursor.fetchone()[0]
+                    else:
+                        result["events"] = sqlite_events(home)
+                    results.setdefault((name, kind), []).append(result)
+                    print(
+                        f"  {name} {kind} run {i + 1}: {result['wall']:.2f} s wall, {result['cpu']:.2f} s CPU, "
+                        f"{result['events']} events"
+                    )
     rows = []
-    for kind, runs in results.items():
-        rows.append(
-            [kind, median([r["wall"] for r in runs]), median([r["cpu"] for r in runs]), runs[0]["events"]]
-        )
-    ratio = rows[1][1] / rows[0][1]
+    for name in contenders:
+        walls = {kind: median([r["wall"] for r in results[name, kind]]) for kind in ("sqlite", "postgres")}
+        for kind in ("sqlite", "postgres"):
+            runs = results[name, kind]
+            ratio = f"{walls['postgres'] / walls['sqlite']:.2f}x" if kind == "postgres" else ""
+            rows.append([name, kind, walls[kind], median([r["cpu"] for r in runs]), runs[0]["events"], ratio])
     print()
-    print(table(["instance", "wall s (median)", "CPU s (median)", "events stored"], rows))
-    print(f"\npostgres / sqlite (wall, medians): {ratio:.2f}x")
+    print(
+        table(
+            [
+                "checkout",
+                "instance",
+                "wall s (median)",
+                "CPU s (median)",
+                "events stored",
+                "postgres / sqlite",
+            ],
+            rows,
+        )
+    )
+    print(f"\nload average at the end: {Path('/proc/loadavg').read_text().split()[0]}")
     return 0
 
 
