@@ -12,7 +12,6 @@ import dagster as dg
 from leaderboard_pipeline.config import settings
 from leaderboard_pipeline.core.layers import SCORE_TABLES
 from leaderboard_pipeline.defs.resources import LeaderboardSettings, Warehouse
-from leaderboard_pipeline.site import build_site
 
 ENV_SITE_DIR = "LEADERBOARD_SITE_DIR"
 
@@ -31,6 +30,8 @@ def site_dir() -> Path:
 def site(
     context: dg.AssetExecutionContext, leaderboard: LeaderboardSettings, warehouse: Warehouse
 ) -> dg.MaterializeResult:
+    from leaderboard_pipeline.site import build_site  # heavy: only when the site is built, not for every run
+
     out = site_dir()
     report = build_site(Path(warehouse.database), leaderboard.scoring_profile, out, source=leaderboard.source)
     context.log.info(f"site: {report.pages} pages, {report.bytes} bytes in {report.seconds:.1f} s -> {out}")
