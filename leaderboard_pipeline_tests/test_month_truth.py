@@ -13,7 +13,9 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 
 from leaderboard_pipeline.cli.main import main
 from leaderboard_pipeline.config import settings
-from leaderboard_pipeline.core.quality import CHECKS
+from leaderboard_pipeline.core.layers import SCORE_TABLES
+from leaderboard_pipeline.core.quality import CHECKS, scores_checks
+from leaderboard_pipeline.core.scoring import NORMALISED_SCHEMA, OVERALL_SCHEMA, RANK_SCHEMA
 from leaderboard_pipeline.sources.demo import demo_dir
 from leaderboard_pipeline.warehouse import read_partitions
 
@@ -114,3 +116,31 @@ def test_a_warning_names_its_month(tmp_path, capsys):
         "2025-03": (succeeded, 0),
     }
     assert "  check raw/hf_models unique_records: 2025-01 duplicate_records=2\n" in out
+
+
+def test_schema_failures_count_for_their_rows_month():
+    """pandera validates a range once; a failing row counts for its own month only."""
+    rows = [
+        dict.fromkeys(OVERALL_SCHEMA)
+        | {"month": m, "variant": "monthly", "org": o, "position": i, "score": 0.5, "rank": i + 1}
+        | dict.fromkeys(("data", "model", "system", "benchmark"), 0.5)
+        for m in ("2025-01", "2025-02")
+        for i, o in enumerate(("A", "B"))
+    ]
+    rows[3]["score"] = 1.5  # 2025-02, B: outside [0, 1]
+    tables = {
+        t: pl.DataFrame(schema=NORMALISED_SCHEMA if t.endswith("_normalised") else RANK_SCHEMA)
+        for t in SCORE_TABLES
+    }
+    tables["overall"] = pl.DataFrame(rows, schema=OVERALL_SCHEMA)
+    orgs = tables["overall"].select("month", "org")
+    outcomes = {
+        (o.name, o.month): o
+        for o in scores_checks(tables, orgs, ["2025-01", "2025-02"])
+        if o.table == "overall"
+    }
+    assert outcomes["schema", "2025-01"].passed and outcomes["schema", "2025-01"].metadata["num_rows"] == 2
+    failed = outcomes["schema", "2025-02"]
+    assert not failed.passed and failed.metadata["num_failures"] == 1
+    assert "1.5" in failed.metadata["failure_sample"]
+    assert outcomes["dense_ranks", "2025-02"].passed and outcomes["all_ranked_orgs", "2025-01"].passed
