@@ -162,22 +162,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     for note in validate_before_run(source, months, profile):  # hand inputs: fail before any request
         print(note)
+    # Whether anything changed is decided before computing (a replaced demo always runs).
     digest = None if replace_demo else run_inputs(run, months)
     # One warehouse connection for the whole command (a run of every range, and what it records), instead
     # of an open and a checkpointing close per table; no other process writes the warehouse meanwhile.
     with session(path):
         record, _ = recorded_inputs(path, profile.name)
         if digest is not None and record and record.digest == digest and set(months) <= set(record.months):
-            # Nothing the tables depend on changed since a run stored these months, and nobody wrote to the
-            # warehouse since: running would find every month unchanged.
-            print(
-                f"{source.name} {ranges(months)} (profile {profile.name}): the inputs are those of the run that stored them -> {path}"
+            _unchanged(
+                f"{source.name} {ranges(months)} (profile {profile.name})", months, record, path, started
             )
-            for note in record.notes:
-                print(note)
-            print(f"  unchanged: {ranges(months)} already stored with exactly this content")
-            took = time.perf_counter() - started
-            print(f"done: nothing changed ({len(months)} month(s) already stored, identical) in {took:.1f} s")
             return 0
         notes, changed = _execute(run, source.name, profile, months, path)
         if demo is not None:
@@ -191,6 +185,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         print(f"done: nothing changed ({len(months)} month(s) already stored, identical) in {took:.1f} s")
     return 0
+
+
+def _unchanged(what: str, months: list[str], record, path: Path, started: float) -> None:
+    """Nothing the tables depend on changed since a run stored these months, and nobody wrote to the
+    warehouse since: running would find every month unchanged. Say so, with what that run printed."""
+    print(f"{what}: the same inputs as the run that stored them -> {path}")
+    for note in record.notes:
+        print(note)
+    print(f"  unchanged: {ranges(months)} already stored with exactly this content")
+    took = time.perf_counter() - started
+    print(f"done: nothing changed ({len(months)} month(s) already stored, identical) in {took:.1f} s")
 
 
 def _execute(run, source: str, profile, months: list[str], path: Path) -> tuple[list[str], bool]:
