@@ -110,9 +110,9 @@ def test_failing_blocking_check_stops_downstream_and_keeps_stored_tables(tmp_pat
         for e in second.get_asset_check_evaluations()
         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
     ]
-    assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [
-        ("raw/org_registry", "one_org_per_namespace")
-    ]
+    assert [(e.asset_key.to_user_string(), e.partition) for e in failed] == [("raw/org_registry", "2025-03")]
+    assert failed[0].metadata["rules_failed"].value == "one_org_per_namespace"
+    assert failed[0].metadata["one_org_per_namespace.namespaces_with_two_orgs"].value == 1
     materialised = {m.asset_key.path[0] for m in second.get_asset_materialization_events()}
     assert materialised == set()  # nothing of the month was written, downstream never ran
     assert read_partitions(db, "raw", "org_registry", ["2025-03"], None).is_empty()

@@ -36,9 +36,14 @@ def demo_run(tmp_path_factory):
     return cli_run(tmp_path_factory.mktemp("truth"), "--source", "demo")
 
 
-def executions(instance, layer: str, table: str, name: str):
-    key = dg.AssetCheckKey(dg.AssetKey([layer, table]), name)
+def executions(instance, layer: str, table: str):
+    """The evaluations of a table's check (its rules' figures as ``<rule>.<figure>``)."""
+    key = dg.AssetCheckKey(dg.AssetKey([layer, table]), "quality")
     return instance.event_log_storage.get_asset_check_execution_history(key, limit=100)
+
+
+def figures(record) -> dict:
+    return {k: v.value for k, v in record.event.dagster_event.event_specific_data.metadata.items()}
 
 
 def test_every_check_has_one_evaluation_per_month(demo_run):
@@ -46,16 +51,17 @@ def test_every_check_has_one_evaluation_per_month(demo_run):
     [run] = instance.get_run_records()
     for layer, specs in CHECKS.items():
         for spec in specs:
-            records = executions(instance, layer, spec.table, spec.name)
-            assert sorted(r.partition for r in records) == MONTHS, (layer, spec.table, spec.name)
+            records = executions(instance, layer, spec.table)
+            assert sorted(r.partition for r in records) == MONTHS, (layer, spec.table)
             for record in records:
                 assert record.run_id == run.dagster_run.run_id
-                # evaluated (not planned-then-skipped), and about this month's materialisation
+                # evaluated (not planned-then-skipped), each rule with its own figures
                 assert record.status in (
                     AssetCheckExecutionRecordStatus.SUCCEEDED,
                     AssetCheckExecutionRecordStatus.FAILED,
                 )
                 assert record.event.dagster_event.event_specific_data.partition == record.partition
+                assert any(k.startswith(f"{spec.name}.") for k in figures(record)), (spec.table, spec.name)
 
 
 def test_check_figures_and_materialisations_describe_their_month(demo_run):
@@ -63,9 +69,8 @@ def test_check_figures_and_materialisations_describe_their_month(demo_run):
     rows = read_partitions(db, "raw", "hf_models", None).group_by("month").len()
     counts = dict(rows.iter_rows())
     assert len(set(counts.values())) > 1  # the demo's months differ, so a range figure would show
-    for record in executions(instance, "raw", "hf_models", "schema"):
-        figures = record.event.dagster_event.event_specific_data.metadata
-        assert figures["num_rows"].value == counts[record.partition]
+    for record in executions(instance, "raw", "hf_models"):
+        assert figures(record)["schema.num_rows"] == counts[record.partition]
     for month in MONTHS:
         [mat] = instance.fetch_materializations(
             dg.AssetRecordsFilter(asset_key=dg.AssetKey(["raw", "hf_models"]), asset_partitions=[month]),
@@ -104,18 +109,25 @@ def test_a_warning_names_its_month(tmp_path, capsys):
     capsys.readouterr()
     _, instance = cli_run(tmp_path, "--source", "archive", "--archive", str(archive))
     out = capsys.readouterr().out
-    figures = {
-        r.partition: (r.status, r.event.dagster_event.event_specific_data.metadata["duplicate_records"].value)
-        for r in executions(instance, "raw", "hf_models", "unique_records")
+    found = {
+        r.partition: (r.status, figures(r)["unique_records.duplicate_records"])
+        for r in executions(instance, "raw", "hf_models")
     }
     failed, succeeded = AssetCheckExecutionRecordStatus.FAILED, AssetCheckExecutionRecordStatus.SUCCEEDED
-    assert figures == {
+    assert found == {
         "2024-12": (succeeded, 0),
         "2025-01": (failed, 2),
         "2025-02": (succeeded, 0),
         "2025-03": (succeeded, 0),
     }
     assert "  check raw/hf_models unique_records: 2025-01 duplicate_records=2\n" in out
+    [january] = [r for r in executions(instance, "raw", "hf_models") if r.partition == "2025-01"]
+    evaluation = january.event.dagster_event.event_specific_data
+    assert (
+        evaluation.severity == dg.AssetCheckSeverity.WARN
+        and figures(january)["rules_failed"] == "unique_records"
+    )
+    assert evaluation.description == "unique_records: duplicate_records=2"
 
 
 def test_schema_failures_count_for_their_rows_month():

@@ -76,11 +76,13 @@ def test_an_override_from_the_launchpad_checks_with_that_profiles_rules(launchpa
     evaluations = {
         e.partition: e
         for e in result.get_asset_check_evaluations()
-        if e.asset_key == dg.AssetKey(["clean", "snapshots"]) and e.check_name == "earlier_snapshots"
+        if e.asset_key == dg.AssetKey(["clean", "snapshots"])
     }
     assert sorted(evaluations) == ["2024-12", "2025-01", "2025-02", "2025-03"]
     first = evaluations["2024-12"]
-    assert not first.passed and first.metadata["platform_months_without_earlier_snapshot"].value == 4
+    assert not first.passed and first.metadata["rules_failed"].value == "earlier_snapshots"
+    assert first.metadata["earlier_snapshots.platform_months_without_earlier_snapshot"].value == 4
+    assert first.severity == dg.AssetCheckSeverity.WARN  # a warning rule: it does not block
     assert all(evaluations[m].passed for m in ("2025-01", "2025-02", "2025-03"))
 
 

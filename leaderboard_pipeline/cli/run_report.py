@@ -27,20 +27,26 @@ def error_message(result) -> str:
 
 
 def warning_lines(evaluations) -> list[str]:
-    """One line per check that did not pass, with each month's figures: ``check raw/hf_models
-    unique_records: 2025-02 duplicate_records=25; 2025-05 duplicate_records=3``."""
-    by_check: dict[tuple[str, str], list[str]] = {}
+    """One line per rule that failed, with each month's figures: ``check raw/hf_models unique_records:
+    2025-02 duplicate_records=25; 2025-05 duplicate_records=3`` (a table's check lists its rules' figures
+    as ``<rule>.<figure>`` and the rules that failed in ``rules_failed``)."""
+    by_rule: dict[tuple[str, str], list[str]] = {}
     for evaluation in evaluations:
         if evaluation.passed:
             continue
-        figures = {k: v.value for k, v in evaluation.metadata.items() if k != "failure_sample"}
-        # the figures that say what is wrong (a warning's zero counts and empty lists only add noise)
-        telling = {k: v for k, v in figures.items() if v not in (0, "", None)} or figures
-        detail = ", ".join(f"{k}={v}" for k, v in telling.items())
+        metadata = {k: v.value for k, v in evaluation.metadata.items()}
         month = f"{evaluation.partition} " if evaluation.partition else ""
-        key = (evaluation.asset_key.to_user_string(), evaluation.check_name)
-        by_check.setdefault(key, []).append(f"{month}{detail}")
-    return [f"  check {asset} {name}: {'; '.join(months)}" for (asset, name), months in by_check.items()]
+        for rule in filter(None, str(metadata.get("rules_failed", "")).split(", ")):
+            figures = {
+                k.split(".", 1)[1]: v
+                for k, v in metadata.items()
+                if k.startswith(f"{rule}.") and not k.endswith(".failure_sample")
+            }
+            # the figures that say what is wrong (a warning's zero counts and empty lists only add noise)
+            telling = {k: v for k, v in figures.items() if v not in (0, "", None)} or figures
+            detail = ", ".join(f"{k}={v}" for k, v in telling.items())
+            by_rule.setdefault((evaluation.asset_key.to_user_string(), rule), []).append(f"{month}{detail}")
+    return [f"  check {asset} {rule}: {'; '.join(months)}" for (asset, rule), months in by_rule.items()]
 
 
 def write_summary(result) -> dict[str, dict[str, set[str]]]:
