@@ -1,10 +1,12 @@
 """Faster local Dagster instance storage for the CLI's runs (SQLite run, event-log and schedule storage).
 
-A backfill writes about 1,100 Dagster events; Dagster 1.13 builds a new SQLAlchemy engine for each one.
-Reusing engines took the ten-month archive backfill from 17.2 s to 11.5 s (docs/performance.md). This
-patches Dagster internals at run time, so it is confined to this module, applied only by the CLI, and
-switched off with LEADERBOARD_DAGSTER_ENGINE_CACHE=0; if Dagster moves these modules it silently does
-nothing.
+A backfill writes about 2,000 Dagster events; Dagster 1.13 builds a new SQLAlchemy engine for each one.
+Reusing engines took the ten-month archive backfill from 17.2 s to 11.5 s (docs/performance.md; issue
+18: 35 s of CPU without, 16 s with). Dagster offers no setting for it (`optimize_for_webserver`, which
+pools PostgreSQL connections, does nothing for SQLite), so this still patches Dagster internals at run
+time: confined to this module, applied only by the CLI, switched off with
+LEADERBOARD_DAGSTER_ENGINE_CACHE=0; if Dagster moves these modules it silently does nothing (and
+test_dagster_storage fails).
 """
 
 from __future__ import annotations
