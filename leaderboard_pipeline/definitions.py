@@ -6,16 +6,19 @@ import dagster as dg
 
 from leaderboard_pipeline.defs.assets import LAYER_ASSETS
 from leaderboard_pipeline.defs.automation import leaderboard_job, monthly_schedule, publication_job
-from leaderboard_pipeline.defs.resources import resources_from_env
+from leaderboard_pipeline.defs.resources import resources_for
+from leaderboard_pipeline.defs.run_settings import RunSettings, from_environment
 from leaderboard_pipeline.defs.site import publish_site_job, site
 
 
-def build_definitions() -> dg.Definitions:
+def build_definitions(run: RunSettings | None = None) -> dg.Definitions:
+    """The code location. Its runs' settings default to ``run`` (the environment's, `from_environment`);
+    any run may override them through its run config (the CLI does: `run_settings.run_config`)."""
     return dg.Definitions(
         assets=[*LAYER_ASSETS, site],
         jobs=[leaderboard_job, publication_job, publish_site_job],
         schedules=[monthly_schedule],
-        resources=resources_from_env(),
+        resources=resources_for(run or from_environment()),
         # The graph is a chain of four steps: nothing runs in parallel, and a subprocess per step would
         # re-import the whole stack (~5 s each on two cores).
         executor=dg.in_process_executor,

@@ -79,7 +79,7 @@ def test_an_empty_cell_is_read_as_published_and_counted(archive):
         "published defects kept as read: empty_cells=1 (infra-summary.csv:2 B (num_operators))"
     )
     check = _rule_check(tables, "system_inputs")
-    assert not check.passed and not check.blocking and check.metadata == {"empty_cells": 1}
+    assert not check.passed and not check.blocking and check.metadata == {"defects": 1, "empty_cells": 1}
     assert _rule_check(tables, "benchmark_inputs").passed
 
 
@@ -89,7 +89,7 @@ def test_a_row_cut_short_by_the_published_loader_is_trailing_empty_cells(archive
     tables = ArchiveSource(archive).read_month("2025-02")
     meta = tables["benchmark_inputs"].filter(pl.col("org") == "Meta")["value"].to_list()
     assert meta == [5.0, 0.0, 0.0, 0.0]
-    assert _rule_check(tables, "benchmark_inputs").metadata == {"short_rows": 1}
+    assert _rule_check(tables, "benchmark_inputs").metadata == {"defects": 1, "short_rows": 1}
     _edit(archive, "eval-summary.csv", "Meta,5", "Meta,5,0,0,0,0")  # a cell too many is an error
     with pytest.raises(SourceError, match=r"eval-summary\.csv:5: 6 cells, the header has 5"):
         ArchiveSource(archive).read_month("2025-02")
@@ -102,7 +102,7 @@ def test_a_column_dropped_against_last_month_is_counted(archive):
     rows = [line.split(",") for line in path.read_text(encoding="utf-8-sig").splitlines()]
     path.write_text("\n".join(",".join(r[:-1]) for r in rows) + "\n")
     tables = ArchiveSource(archive).read_month("2025-02")
-    assert _rule_check(tables, "benchmark_inputs").metadata == {"changed_columns": 1}
+    assert _rule_check(tables, "benchmark_inputs").metadata == {"defects": 1, "changed_columns": 1}
     assert "eval-summary.csv:1" in _manifest_detail(tables, "benchmark_inputs")
 
 
@@ -113,10 +113,10 @@ def test_the_published_archive_breaks_only_the_counted_rules(reference_archive):
     for month in source.months():
         tables = source.read_month(month)
         for table in ("system_inputs", "benchmark_inputs"):
-            metadata = _rule_check(tables, table).metadata
-            if metadata:
-                counted[month, table] = metadata
+            check = _rule_check(tables, table)
+            if not check.passed:
+                counted[month, table] = check.metadata
     assert counted == {
-        ("2025-03", "system_inputs"): {"changed_columns": 5},
-        ("2025-03", "benchmark_inputs"): {"changed_columns": 1},
+        ("2025-03", "system_inputs"): {"defects": 5, "changed_columns": 5},
+        ("2025-03", "benchmark_inputs"): {"defects": 1, "changed_columns": 1},
     }

@@ -26,10 +26,15 @@ def test_assets_per_layer_with_checks_and_partitions():
         assert key in keys
     layers = {k.path[0] for k in graph.get_all_asset_keys()}
     assert {"raw", "clean", "metrics", "scores"} <= layers
+    # one check per table, partitioned like it, its rules (CHECKS) in the description
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
-    assert ("raw/org_registry", "one_org_per_namespace") in checks
-    assert ("scores/overall", "dense_ranks") in checks
-    assert len(checks) == sum(len(v) for v in CHECKS.values())
+    assert ("raw/org_registry", "quality") in checks and ("scores/overall", "quality") in checks
+    assert checks == {
+        (f"{layer}/{spec.table}", "quality") for layer, specs in CHECKS.items() for spec in specs
+    }
+    spec = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(["raw", "org_registry"]), "quality"))
+    assert spec.blocking and spec.partitions_def is not None
+    assert "one_org_per_namespace (blocking)" in spec.description
     node = graph.get(dg.AssetKey(["clean", "ms_models"]))
     assert node.partitions_def is not None and node.group_name == "clean"
     # lineage: ModelScope cleaning reads the raw ModelScope table (this and last month)

@@ -10,12 +10,8 @@ import polars as pl
 import pytest
 
 from leaderboard_pipeline.defs.assets import LAYER_ASSETS
-from leaderboard_pipeline.defs.resources import (
-    LeaderboardSettings,
-    PlatformApis,
-    Warehouse,
-    WarehouseIOManager,
-)
+from leaderboard_pipeline.defs.resources import resources_for
+from leaderboard_pipeline.defs.run_settings import RunSettings
 from leaderboard_pipeline.sources.demo import demo_dir
 from leaderboard_pipeline.warehouse import read_partitions
 
@@ -23,18 +19,8 @@ RANGE = {"dagster/asset_partition_range_start": "2024-12", "dagster/asset_partit
 
 
 def materialise(db, tags=RANGE, **settings):
-    warehouse = Warehouse(database=str(db), source=settings.get("source", "demo"), profile="methodology")
-    return dg.materialize(
-        LAYER_ASSETS,
-        resources={
-            "leaderboard": LeaderboardSettings(**settings),
-            "platform_apis": PlatformApis(cassettes="replay"),
-            "warehouse": warehouse,
-            "io_manager": WarehouseIOManager(warehouse=warehouse),
-        },
-        tags=tags,
-        raise_on_error=False,
-    )
+    run = RunSettings(database=str(db), cassettes="replay", **settings)
+    return dg.materialize(LAYER_ASSETS, resources=resources_for(run), tags=tags, raise_on_error=False)
 
 
 @pytest.fixture(scope="module")
@@ -124,9 +110,9 @@ def test_failing_blocking_check_stops_downstream_and_keeps_stored_tables(tmp_pat
         for e in second.get_asset_check_evaluations()
         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
     ]
-    assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [
-        ("raw/org_registry", "one_org_per_namespace")
-    ]
+    assert [(e.asset_key.to_user_string(), e.partition) for e in failed] == [("raw/org_registry", "2025-03")]
+    assert failed[0].metadata["rules_failed"].value == "one_org_per_namespace"
+    assert failed[0].metadata["one_org_per_namespace.namespaces_with_two_orgs"].value == 1
     materialised = {m.asset_key.path[0] for m in second.get_asset_materialization_events()}
     assert materialised == set()  # nothing of the month was written, downstream never ran
     assert read_partitions(db, "raw", "org_registry", ["2025-03"], None).is_empty()

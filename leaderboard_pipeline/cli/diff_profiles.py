@@ -19,7 +19,10 @@ def cmd_diff_profiles(args: argparse.Namespace) -> int:
         base, target = load_profile(args.base), load_profile(args.target)
     except ProfileError as exc:
         raise CliError(str(exc)) from None
-    source = make_source(args.source, args.archive)
+    from leaderboard_pipeline.defs.run_settings import from_environment
+
+    run = from_environment(source=args.source, archive=args.archive)  # $LEADERBOARD_ARCHIVE without --archive
+    source = make_source(run.source, run.archive or None)
     month = args.month or source.months()[-1]
     if month not in source.months():
         raise CliError(f"{source.name} has no month {month} (it has {', '.join(source.months())})")

@@ -8,9 +8,6 @@ from pathlib import Path
 from leaderboard_pipeline.cli.arguments import READ_SOURCE_HELP, SOURCES, CliError, profile_of
 from leaderboard_pipeline.config import settings
 
-# what `show` prints of a dimension's ranking by default
-SHOWN = ("score", "rank", "delta_rank", "rank_low", "rank_high", "rank_best_loo", "rank_worst_loo")
-
 
 def _warehouse_tables(args: argparse.Namespace, profile_name: str, month: str):
     from leaderboard_pipeline.warehouse import WarehouseError, read_partitions, require_source, stored_months
@@ -56,6 +53,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     import polars as pl
 
+    from leaderboard_pipeline.cli.show_table import metric_blocks, ranking_lines
     from leaderboard_pipeline.core.gaps import gap_rows
     from leaderboard_pipeline.site.exports import ranking_table
 
@@ -74,14 +72,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         raise CliError(f"no {args.variant} ranking for {args.dimension} in {month}{why}")
     table = table.sort(["rank", "position"]).drop("position")
     table = table.head(args.top) if args.top else table
-    if args.dimension != "overall" and not args.metrics:
-        # a terminal fits the ranking, not 30 normalised metric columns (`--metrics`, or `export`)
-        table = table.select("org", *(c for c in table.columns if c in SHOWN))
-    with pl.Config(
-        tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, float_precision=4, tbl_width_chars=200
-    ):
-        print(f"{args.dimension} ranking, {month} ({args.variant}; source {source}, profile {profile.name})")
-        print(table)
+    print(f"{args.dimension} ranking, {month} ({args.variant}; source {source}, profile {profile.name})")
+    # a terminal fits the ranking in 100 columns; every metric column, one block per org (`--metrics`)
+    lines = metric_blocks(table, args.dimension) if args.metrics else ranking_lines(table, args.dimension)
+    print("\n".join(lines))
     for note in _notes(table, gaps, profile, month):
         print(note)
     return 0
@@ -144,7 +138,11 @@ def add_parsers(sub) -> None:
     )
     show.add_argument("--variant", choices=("monthly", "accumulated"), default="monthly")
     show.add_argument("--top", type=int, default=0, help="only the first N rows")
-    show.add_argument("--metrics", action="store_true", help="also every normalised metric column")
+    show.add_argument(
+        "--metrics",
+        action="store_true",
+        help="every normalised metric column, one block per org (wrapped to the terminal's width)",
+    )
     show.add_argument("--profile")
     show.add_argument("--source", choices=SOURCES, help=READ_SOURCE_HELP)
     show.set_defaults(func=cmd_show)

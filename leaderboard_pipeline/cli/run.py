@@ -4,38 +4,26 @@ contiguous range, and say per layer what was written."""
 from __future__ import annotations
 
 import argparse
-import os
 import time
 import warnings
-from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
-from leaderboard_pipeline.cli.arguments import SOURCES, CliError, months_arg, profile_of
+from leaderboard_pipeline.cli.arguments import SOURCES, CliError, months_arg
 from leaderboard_pipeline.cli.interrupts import stop_promptly
-from leaderboard_pipeline.cli.run_report import error_message, print_summary, write_summary
+from leaderboard_pipeline.cli.run_inputs import run_inputs
+from leaderboard_pipeline.cli.run_report import error_message, print_summary, warning_lines, write_summary
 from leaderboard_pipeline.cli.terminal import allow_missing_env, progress_to_terminal
 from leaderboard_pipeline.config import settings
-from leaderboard_pipeline.contract.months import contiguous
+from leaderboard_pipeline.contract.months import contiguous, ranges
 
 
-@contextmanager
-def _environment(args: argparse.Namespace, source: str):
-    """Everything the Dagster definitions read at build time comes from the environment: set it for
-    the command and restore it afterwards (tests call `main` many times in one process)."""
+def _instance(source: str):
+    """The Dagster instance of ``source``'s home (`settings.dagster_home`: ``$DAGSTER_HOME``, else
+    ``.dagster/<source>/``), opened explicitly: nothing is handed to Dagster through the environment."""
+    import dagster as dg
+
     home = settings.dagster_home(source)
-    values = {
-        "DAGSTER_HOME": str(home),
-        settings.ENV_SOURCE: source,
-        settings.ENV_PROFILE: getattr(args, "profile", None),
-        settings.ENV_ARCHIVE: str(Path(args.archive).resolve()) if getattr(args, "archive", None) else None,
-        # never inherited: one --replace-raw must not leak into the next command of the process
-        "LEADERBOARD_REPLACE_RAW": "1" if getattr(args, "replace_raw", False) else "",
-        # --allow-missing, checked; without it the environment's (the code location's) applies
-        "LEADERBOARD_ALLOW_MISSING": allow_missing_env(args.allow_missing)
-        if getattr(args, "allow_missing", None) is not None
-        else None,
-    }
-    saved = {k: os.environ.get(k) for k in values}
     try:
         home.mkdir(parents=True, exist_ok=True)
         config = home / "dagster.yaml"
@@ -44,19 +32,9 @@ def _environment(args: argparse.Namespace, source: str):
     except OSError as exc:
         raise CliError(f"{home}: cannot create the Dagster home ({exc.strerror})") from None
     _claim_dagster_home(home, source)
-    if source == "live":
-        progress_to_terminal()
-    for key, value in values.items():
-        if value is not None:
-            os.environ[key] = value
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    from leaderboard_pipeline.defs.instance import pooled
+
+    return pooled(dg.DagsterInstance.from_config(str(home)))
 
 
 def _claim_dagster_home(home: Path, source: str) -> None:
@@ -93,54 +71,90 @@ def _plan(source_months: list[str], wanted: tuple[str, str] | None, stored: set[
     return chosen
 
 
-def _baselines(path: Path, months: list[str], profile) -> None:
-    """Say which months were stored as baselines and not ranked, and when they will be."""
+def _baselines(path: Path, months: list[str], profile) -> list[str]:
+    """Which months were stored as baselines and not ranked, and when they will be."""
     from leaderboard_pipeline.core.snapshots import baseline_notes
     from leaderboard_pipeline.warehouse import read_partitions
 
     snapshots = read_partitions(path, "clean", "snapshots", months, profile.name)
     if snapshots is None:
-        return
+        return []
     # every baseline, with hand inputs or without (the demo's first month, 2024-12, has none)
-    for note in baseline_notes(snapshots, profile.cleaning):
-        print(f"  {note}")
+    return [f"  {note}" for note in baseline_notes(snapshots, profile.cleaning)]
 
 
-def _demo_version(path: Path, args: argparse.Namespace) -> str | None:
+def _demo_version(path: Path, source: str) -> tuple[str | None, bool]:
     """The bundled demo is versioned with the code: when its inputs changed (new recordings, new hand
     inputs) its stored months are replaced, and the command says so. Other sources' raw months stay
-    immutable. Returns the demo's version (None for other sources)."""
-    if (args.source or settings.current_source()) != "demo":
-        return None
+    immutable. Returns the demo's version (None for other sources) and whether to replace."""
+    if source != "demo":
+        return None, False
     from leaderboard_pipeline.sources.demo import demo_version
     from leaderboard_pipeline.warehouse import source_version, stored_months
 
     version = demo_version()
     if stored_months(path, "raw", "snapshot_manifest") and source_version(path) != version:
         print(f"the bundled demo changed since {path} was written: its stored months are replaced")
-        args.replace_raw = True
-    return version
+        return version, True
+    return version, False
+
+
+def _settings(args: argparse.Namespace):
+    """The run's settings: the command's options over the environment's, through the same function the
+    code location builds its defaults with (`defs.run_settings.from_environment`)."""
+    from leaderboard_pipeline.defs.run_settings import from_environment
+
+    # --allow-missing, checked (an unknown platform is one line, before anything is read); without it
+    # the environment's applies
+    allow = allow_missing_env(args.allow_missing) if args.allow_missing is not None else None
+    return from_environment(
+        source=args.source,
+        archive=args.archive,
+        profile=args.profile,
+        replace_raw=args.replace_raw,
+        allow_missing=allow,
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    profile = profile_of(args)
+    started = time.perf_counter()
     wanted = months_arg(args.months)
-    if args.allow_missing is not None:
-        allow_missing_env(args.allow_missing)  # an unknown platform: one line, before anything is read
+    run = _settings(args)
+    from leaderboard_pipeline.config.profiles import ProfileError, load_profile
     from leaderboard_pipeline.contract.errors import SourceError
     from leaderboard_pipeline.sources.factory import make_source
-    from leaderboard_pipeline.warehouse import record_source_version, require_source, session, stored_months
+    from leaderboard_pipeline.warehouse import (
+        record_inputs,
+        record_source_version,
+        recorded_inputs,
+        require_source,
+        session,
+        stored_months,
+    )
 
     try:
-        source = make_source(args.source or settings.current_source(), args.archive)
+        profile = load_profile(run.profile)
+    except ProfileError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        source = make_source(
+            run.source,
+            run.archive or None,
+            run.cassettes,
+            run.http_overrides,
+            allow_missing=run.allow_missing,
+            profile=profile,
+        )
         source_months = source.months()
     except SourceError as exc:
         raise CliError(str(exc)) from None
-    path = settings.warehouse_path(source.name)
+    path = Path(run.warehouse)
     require_source(path, source.name)
     stored = set(stored_months(path, "clean", "models", profile.name))
     months = _plan(source_months, wanted, stored)
-    demo = _demo_version(path, args)
+    demo, replace_demo = _demo_version(path, source.name)
+    if replace_demo:
+        run = replace(run, replace_raw=True)
     from leaderboard_pipeline.sources.combined import validate_before_run
 
     for note in validate_before_run(source, months, profile):  # hand inputs: fail before any request
@@ -148,53 +162,87 @@ def cmd_run(args: argparse.Namespace) -> int:
     from leaderboard_pipeline.sources.live import confirm_start
 
     confirm_start(source, months, yes=args.yes)  # a crawl of hours starts only when asked
-
-    warnings.filterwarnings("ignore")
-    import dagster as dg
-
-    from leaderboard_pipeline.definitions import build_definitions
-    from leaderboard_pipeline.defs.dagster_storage import reuse_sqlite_engines
-
-    started = time.perf_counter()
-    changed = False
-    with _environment(args, source.name), stop_promptly():
-        job = build_definitions().resolve_job_def("monthly_leaderboard")
-        reuse_sqlite_engines()
-        instance = dg.DagsterInstance.get()
-        for run in contiguous(months):
-            print(f"running {source.name} {run[0]}..{run[-1]} (profile {profile.name}) -> {path}")
-            # One warehouse connection for the whole run instead of an open and a checkpointing close per table.
-            with session(path):
-                result = job.execute_in_process(
-                    instance=instance,
-                    tags={
-                        "dagster/asset_partition_range_start": run[0],
-                        "dagster/asset_partition_range_end": run[-1],
-                        "leaderboard/source": source.name,
-                        "leaderboard/profile": profile.name,
-                    },
-                    # our own one-line error replaces Dagster's console traceback; the full log is in the instance
-                    run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-                    raise_on_error=False,
-                )
-            warned = [e for e in result.get_asset_check_evaluations() if not e.passed]
-            for evaluation in warned:
-                detail = ", ".join(
-                    f"{k}={v.value}" for k, v in evaluation.metadata.items() if k != "failure_sample"
-                )
-                print(f"  check {evaluation.asset_key.to_user_string()} {evaluation.check_name}: {detail}")
-            if not result.success:
-                raise CliError(f"run {result.run_id[:8]} failed: {error_message(result)}")
-            changed |= print_summary(write_summary(result))
-            _baselines(path, run, profile)
-    if demo is not None:
-        record_source_version(path, demo)
+    # Whether anything changed is decided before computing (a replaced demo always runs).
+    digest = None if replace_demo else run_inputs(run, months)
+    # One warehouse connection for the whole command (a run of every range, and what it records), instead
+    # of an open and a checkpointing close per table; no other process writes the warehouse meanwhile.
+    with session(path):
+        record, _ = recorded_inputs(path, profile.name)
+        if digest is not None and record and record.digest == digest and set(months) <= set(record.months):
+            _unchanged(
+                f"{source.name} {ranges(months)} (profile {profile.name})", months, record, path, started
+            )
+            return 0
+        with stop_promptly():  # Ctrl-C / SIGTERM: the run stops within seconds, the warehouse as it was
+            notes, changed = _execute(run, source.name, profile, months, path)
+        if demo is not None:
+            record_source_version(path, demo)
+        if digest is not None:
+            earlier = record.months if record and record.digest == digest else []
+            record_inputs(path, profile.name, digest, [*earlier, *months], notes)
     took = time.perf_counter() - started
     if changed:
         print(f"done: {len(months)} month(s) in {took:.1f} s")
     else:
         print(f"done: nothing changed ({len(months)} month(s) already stored, identical) in {took:.1f} s")
     return 0
+
+
+def _unchanged(what: str, months: list[str], record, path: Path, started: float) -> None:
+    """Nothing the tables depend on changed since a run stored these months, and nobody wrote to the
+    warehouse since: running would find every month unchanged. Say so, with what that run printed."""
+    print(f"{what}: the same inputs as the run that stored them -> {path}")
+    for note in record.notes:
+        print(note)
+    print(f"  unchanged: {ranges(months)} already stored with exactly this content")
+    took = time.perf_counter() - started
+    print(f"done: nothing changed ({len(months)} month(s) already stored, identical) in {took:.1f} s")
+
+
+def _execute(run, source: str, profile, months: list[str], path: Path) -> tuple[list[str], bool]:
+    """One Dagster run per contiguous range of ``months``, with ``run`` as the resources' run config (as
+    the launchpad would launch it). Returns the lines it printed about checks and baselines, and whether
+    anything changed."""
+    warnings.filterwarnings("ignore")
+    from leaderboard_pipeline.definitions import build_definitions
+    from leaderboard_pipeline.defs.dagster_storage import reuse_sqlite_engines
+    from leaderboard_pipeline.defs.run_settings import run_config
+
+    if source == "live":
+        progress_to_terminal()
+    instance = _instance(source)
+    job = build_definitions().resolve_job_def("monthly_leaderboard")
+    reuse_sqlite_engines()
+    config = {
+        **run_config(run),
+        # our own one-line error replaces Dagster's console traceback; the full log is in the instance
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+    }
+    notes, changed = [], False
+    for months_run in contiguous(months):
+        print(f"running {source} {months_run[0]}..{months_run[-1]} (profile {profile.name}) -> {path}")
+        result = job.execute_in_process(
+            run_config=config,
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": months_run[0],
+                "dagster/asset_partition_range_end": months_run[-1],
+                "leaderboard/source": source,
+                "leaderboard/profile": profile.name,
+            },
+            raise_on_error=False,
+        )
+        lines = warning_lines(result.get_asset_check_evaluations())
+        for line in lines:
+            print(line)
+        if not result.success:
+            raise CliError(f"run {result.run_id[:8]} failed: {error_message(result)}")
+        changed |= print_summary(write_summary(result))
+        baselines = _baselines(path, months_run, profile)
+        for line in baselines:
+            print(line)
+        notes += lines + baselines
+    return notes, changed
 
 
 def add_parser(sub) -> None:

@@ -2,6 +2,10 @@
 
 Blocking checks stop everything downstream. Rules the published data itself breaks (duplicate records,
 negative totals, labels outside the vocabulary) are warnings that report counts instead of hiding them.
+
+Given ``months`` (a run's partitions), every check is evaluated per month: one `Outcome` per check and
+month, with that month's figures, so a warning of a ten-month backfill names its month. Without
+``months`` the frames are checked as one (a caller that already holds a single month).
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import polars as pl
+from pandera.errors import SchemaErrors
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Cleaning
 from leaderboard_pipeline.contract import published_defects
@@ -16,7 +21,7 @@ from leaderboard_pipeline.contract.raw_tables import CENSUS_TABLES, OPENI_TABLES
 from leaderboard_pipeline.core.gaps import unranked_by_month
 from leaderboard_pipeline.core.labelling import DATASET_MODALITIES, LIFECYCLES, MODEL_MODALITIES
 from leaderboard_pipeline.core.layers import CLEAN_TABLES, DATASET_TABLES, MODEL_TABLES, SCORE_TABLES
-from leaderboard_pipeline.core.schemas import COUNTERS, LAYERS, validate
+from leaderboard_pipeline.core.schemas import COUNTERS, LAYERS
 from leaderboard_pipeline.core.snapshots import baseline_months, first_snapshots, unranked_months
 
 
@@ -35,6 +40,7 @@ class Outcome:
     passed: bool
     blocking: bool
     metadata: dict = field(default_factory=dict)
+    month: str | None = None  # the month the figures are about (None: the frames as given)
 
 
 def _specs() -> dict[str, list[CheckSpec]]:
@@ -103,18 +109,76 @@ def _specs() -> dict[str, list[CheckSpec]]:
 
 
 CHECKS = _specs()
+# split by month with the tables (never table names)
+ORGS, MODELS, SNAPSHOTS = "ranked orgs", "merged models", "snapshots of the month"
+DIMENSION_ORGS = "orgs of the dimension "
 
 
 def _count(frame: pl.DataFrame, expr: pl.Expr) -> int:
     return int(frame.select(expr.sum()).item()) if frame.height else 0
 
 
-def _schema(layer: str, table: str, frame: pl.DataFrame) -> Outcome:
-    failures, sample = validate(LAYERS[layer][table], frame)
-    meta = {"num_rows": frame.height, "num_failures": failures}
-    if sample is not None:
-        meta["failure_sample"] = str(sample.select("column", "check", "failure_case", "index"))
-    return Outcome(table, "schema", failures == 0, True, meta)
+def _schema(layer: str, table: str, frame: pl.DataFrame, months: list[str] | None = None) -> list[Outcome]:
+    """The pandera schema, validated once over every month; failures on rows count for their row's
+    month, failures of the whole table (a column type, a missing column) for every month."""
+    cases = _failure_cases(LAYERS[layer][table], frame)
+    if months is None:
+        return [_schema_outcome(table, frame.height, cases)]
+    dated = "month" in frame.columns
+    rows = dict(frame.group_by("month").len().iter_rows()) if dated and frame.height else {}
+    if cases is None:
+        return [_schema_outcome(table, rows.get(m, 0), None, m) for m in months]
+    if dated:
+        month_of_row = frame.select(pl.col("month").alias("row_month")).with_row_index("index")
+        cases = cases.with_columns(pl.col("index").cast(pl.UInt32, strict=False)).join(
+            month_of_row, on="index", how="left"
+        )
+    else:  # without a month column every failure is the whole table's
+        cases = cases.with_columns(index=pl.lit(None, pl.UInt32), row_month=pl.lit(None, pl.String))
+    out = []
+    for month in months:
+        mine = cases.filter(pl.col("index").is_null() | (pl.col("row_month") == month))
+        out.append(_schema_outcome(table, rows.get(month, 0), mine if mine.height else None, month))
+    return out
+
+
+def _failure_cases(schema, frame: pl.DataFrame) -> pl.DataFrame | None:
+    """Every failure case of the schema (None: the frame conforms)."""
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as errors:
+        return errors.failure_cases
+    return None
+
+
+def _schema_outcome(table: str, rows: int, cases: pl.DataFrame | None, month: str | None = None) -> Outcome:
+    meta = {"num_rows": rows, "num_failures": 0 if cases is None else cases.height}
+    if cases is not None:
+        meta["failure_sample"] = str(cases.head(10).select("column", "check", "failure_case", "index"))
+    return Outcome(table, "schema", cases is None, True, meta, month)
+
+
+def _views(
+    tables: dict[str, pl.DataFrame | None], months: list[str] | None
+) -> list[tuple[str | None, dict[str, pl.DataFrame | None]]]:
+    """(month, the tables restricted to it) for each month; (None, the tables) without months. Each table
+    is split once (``partition_by``), not filtered once per month and check."""
+    if months is None:
+        return [(None, tables)]
+    parts = {
+        t: f.partition_by("month", as_dict=True) if f is not None and f.height else {}
+        for t, f in tables.items()
+    }
+    return [
+        (m, {t: None if f is None else parts[t].get((m,), f.head(0)) for t, f in tables.items()})
+        for m in months
+    ]
+
+
+def _in_month(outcomes: list[Outcome], month: str | None) -> list[Outcome]:
+    for o in outcomes:
+        o.month = month
+    return outcomes
 
 
 def _duplicates(frame: pl.DataFrame, keys: list[str]) -> int:
@@ -142,8 +206,15 @@ def _ranked(frame: pl.DataFrame, orgs: pl.DataFrame) -> tuple[bool, dict]:
     return missing.height == 0 and extra.height == 0 and months_without.height == 0, meta
 
 
-def raw_checks(tables: dict[str, pl.DataFrame]) -> list[Outcome]:
-    out = [_schema("raw", t, tables[t]) for t in RAW_TABLES]
+def raw_checks(tables: dict[str, pl.DataFrame], months: list[str] | None = None) -> list[Outcome]:
+    out = [o for t in RAW_TABLES for o in _schema("raw", t, tables[t], months)]
+    for month, view in _views({t: tables[t] for t in RAW_TABLES}, months):
+        out += _in_month(_raw_rules(view), month)
+    return out
+
+
+def _raw_rules(tables: dict[str, pl.DataFrame]) -> list[Outcome]:
+    out = []
     for table in (*PLATFORM_TABLES, *OPENI_TABLES, *CENSUS_TABLES):
         frame = tables[table]
         dups = _duplicates(frame, ["month", "namespace", "name"])
@@ -225,13 +296,24 @@ def raw_checks(tables: dict[str, pl.DataFrame]) -> list[Outcome]:
         for detail in manifest.filter(pl.col("table") == table)["detail"].to_list():
             for rule, n in published_defects.counts(detail).items():
                 counts[rule] = counts.get(rule, 0) + n
-        out.append(Outcome(table, "hand_input_rules", not counts, False, counts))
+        # the total is always there, so a passed month shows its 0 in the UI, not an empty evaluation
+        total = sum(counts.values())
+        out.append(Outcome(table, "hand_input_rules", not counts, False, {"defects": total, **counts}))
     return out
 
 
-def clean_checks(tables: dict[str, pl.DataFrame], rules: Cleaning | None = None) -> list[Outcome]:
+def clean_checks(
+    tables: dict[str, pl.DataFrame], rules: Cleaning | None = None, months: list[str] | None = None
+) -> list[Outcome]:
     """``rules``: the profile's cleaning switches (months it does not rank are no warning)."""
-    out = [_schema("clean", t, tables[t]) for t in CLEAN_TABLES]
+    out = [o for t in CLEAN_TABLES for o in _schema("clean", t, tables[t], months)]
+    for month, view in _views({t: tables[t] for t in CLEAN_TABLES}, months):
+        out += _in_month(_clean_rules(view, rules), month)
+    return out
+
+
+def _clean_rules(tables: dict[str, pl.DataFrame], rules: Cleaning | None) -> list[Outcome]:
+    out = []
     unranked = unranked_months(tables["snapshots"], rules) if rules is not None else []
     # a month ranked with a cumulative platform's monthly downloads missing must say so
     first = first_snapshots(tables["snapshots"]).filter(~pl.col("month").is_in(unranked))
@@ -268,12 +350,28 @@ def metrics_checks(
     orgs: pl.DataFrame,
     models: pl.DataFrame,
     snapshots: pl.DataFrame | None = None,
+    months: list[str] | None = None,
 ) -> list[Outcome]:
     """``orgs``: the ranked orgs per month; ``models``: the merged models of the months checked;
     ``snapshots`` (``clean.snapshots``): a dimension whose every platform is missing has no rows that
     month, by design (``gaps.unranked``)."""
     # rank_bootstrap: absent when a caller checks only the dimension tables (the site's data-quality page)
-    out = [_schema("metrics", t, tables[t]) for t in LAYERS["metrics"] if t in tables]
+    present = [t for t in LAYERS["metrics"] if t in tables]
+    out = [o for t in present for o in _schema("metrics", t, tables[t], months)]
+    frames = {**{d: tables[d] for d in DIMENSIONS}, ORGS: orgs, MODELS: models, SNAPSHOTS: snapshots}
+    for month, view in _views(frames, months):
+        dims = {d: view[d] for d in DIMENSIONS}
+        out += _in_month(_metrics_rules(dims, view[ORGS], view[MODELS], view[SNAPSHOTS]), month)
+    return out
+
+
+def _metrics_rules(
+    tables: dict[str, pl.DataFrame],
+    orgs: pl.DataFrame,
+    models: pl.DataFrame,
+    snapshots: pl.DataFrame | None = None,
+) -> list[Outcome]:
+    out = []
     unranked = unranked_by_month(snapshots)
     for dim in DIMENSIONS:
         skipped = [m for m, dims in unranked.items() if dim in dims]
@@ -304,15 +402,27 @@ def scores_checks(
     tables: dict[str, pl.DataFrame],
     orgs: pl.DataFrame,
     dimension_orgs: dict[str, pl.DataFrame] | None = None,
+    months: list[str] | None = None,
 ) -> list[Outcome]:
     """``orgs``: the ranked orgs of the months being scored; ``dimension_orgs``: per dimension, the orgs
     its metric tables hold (none in a month the dimension is not ranked for a gap); default ``orgs``."""
-    out = [_schema("scores", t, tables[t]) for t in SCORE_TABLES]
+    out = [o for t in SCORE_TABLES for o in _schema("scores", t, tables[t], months)]
+    by_dim = {f"{DIMENSION_ORGS}{d}": f for d, f in (dimension_orgs or {}).items()}
+    frames = {**{t: tables[t] for t in SCORE_TABLES}, ORGS: orgs, **by_dim}
+    for month, view in _views(frames, months):
+        expected = {k.removeprefix(DIMENSION_ORGS): view[k] for k in by_dim}
+        out += _in_month(_scores_rules({t: view[t] for t in SCORE_TABLES}, view[ORGS], expected), month)
+    return out
+
+
+def _scores_rules(
+    tables: dict[str, pl.DataFrame], orgs: pl.DataFrame, dimension_orgs: dict[str, pl.DataFrame]
+) -> list[Outcome]:
+    out = []
     for table in SCORE_TABLES:
         if table.endswith("_normalised"):
             continue
         frame = tables[table]
-        expected = (dimension_orgs or {}).get(table.removesuffix("_rank"), orgs)
         gaps = (
             frame.group_by(["month", "variant"])
             .agg(ok=(pl.col("rank").unique().sort() == pl.int_range(1, pl.col("rank").n_unique() + 1)).all())
@@ -321,7 +431,7 @@ def scores_checks(
             else frame
         )
         out.append(Outcome(table, "dense_ranks", gaps.is_empty(), True, {"groups_with_gaps": gaps.height}))
-        passed, meta = _ranked(frame, expected)
+        passed, meta = _ranked(frame, dimension_orgs.get(table.removesuffix("_rank"), orgs))
         out.append(Outcome(table, "all_ranked_orgs", passed, True, meta))
         out.append(_interval_outcome(table, frame))
     return out

@@ -21,7 +21,7 @@ from leaderboard_pipeline.core.metrics import ranked_orgs
 from leaderboard_pipeline.core.quality import clean_checks, metrics_checks, raw_checks, scores_checks
 from leaderboard_pipeline.defs.partitions import monthly, single_run, up_to_this_month, with_previous_month
 from leaderboard_pipeline.defs.publishing import check_specs, publish, specs
-from leaderboard_pipeline.defs.resources import LeaderboardSettings, PlatformApis, Warehouse
+from leaderboard_pipeline.defs.resources import LeaderboardSettings, Warehouse
 
 RAW_DESCRIPTIONS = {
     "hf_models": "Hugging Face models of the org namespaces, as crawled (30-day downloads).",
@@ -95,21 +95,16 @@ def _inputs(layer: str, tables: dict[str, dg.PartitionMapping | None]):
     backfill_policy=single_run,
     check_specs=check_specs("raw"),
 )
-def raw_snapshot(
-    context: dg.AssetExecutionContext,
-    leaderboard: LeaderboardSettings,
-    platform_apis: PlatformApis,
-    warehouse: Warehouse,
-):
+def raw_snapshot(context: dg.AssetExecutionContext, leaderboard: LeaderboardSettings, warehouse: Warehouse):
     """Read every raw table of the months from the configured source (stored as read, immutable)."""
     # the live collectors' progress (platform, org i/n, requests, retries, ETA) in the run log
     source = leaderboard.snapshot_source(
-        platform_apis, progress=lambda e: (context.log.warning if e.warning else context.log.info)(e.message)
+        progress=lambda e: (context.log.warning if e.warning else context.log.info)(e.message)
     )
     months = context.partition_keys
     tables = raw_layer([source.read_month(m) for m in months])
     context.log.info(f"read {source.name} snapshot for {', '.join(months)}")
-    yield from publish(context, warehouse, "raw", tables, raw_checks(tables))
+    yield from publish(context, leaderboard, warehouse, "raw", tables, raw_checks(tables, months))
 
 
 # Cumulative platforms difference against the latest earlier stored snapshot: every earlier month.
@@ -138,9 +133,11 @@ def clean_tables(
     **raw: pl.DataFrame,
 ):
     """Attribute, label, difference and filter each platform's rows, then merge across platforms."""
-    profile = leaderboard.scoring_profile()
-    tables = clean_layer(_frames(raw, "raw_"), context.partition_keys, profile)
-    yield from publish(context, warehouse, "clean", tables, clean_checks(tables, profile.cleaning))
+    months = context.partition_keys
+    profile = leaderboard.scoring_profile
+    tables = clean_layer(_frames(raw, "raw_"), months, profile)
+    outcomes = clean_checks(tables, profile.cleaning, months)
+    yield from publish(context, leaderboard, warehouse, "clean", tables, outcomes)
 
 
 METRIC_RAW_INPUTS = (
@@ -191,14 +188,14 @@ def metric_tables(
     """Per-org metric tables of the four dimensions, monthly and accumulated up to the month."""
     raw = _frames(raw, "raw_")
     months = context.partition_keys
-    profile = leaderboard.scoring_profile()
+    profile = leaderboard.scoring_profile
     orgs = ranked_orgs_of(raw["system_inputs"], clean_snapshots, profile)
     tables = metrics_layer(
         clean_models, clean_datasets, raw, months, profile, clean_snapshots, clean_census_orgs
     )
     this_months = clean_models.filter(pl.col("month").is_in(months))
-    checks = metrics_checks(tables, orgs, this_months, clean_snapshots)
-    yield from publish(context, warehouse, "metrics", tables, checks)
+    outcomes = metrics_checks(tables, orgs, this_months, clean_snapshots, months)
+    yield from publish(context, leaderboard, warehouse, "metrics", tables, outcomes)
 
 
 # the bootstrap ranks of the month itself; the dimensions' metrics of every earlier month too: delta
@@ -225,12 +222,14 @@ def score_tables(
 ):
     """Normalise, score and rank each dimension, then combine into the overall ranking."""
     metrics = _frames(metrics, "metrics_")
-    tables = scores_layer(metrics, context.partition_keys, leaderboard.scoring_profile())
+    months = context.partition_keys
+    tables = scores_layer(metrics, months, leaderboard.scoring_profile)
     # The orgs ranked this month are those the metric step scored (a baseline month scores none; a
     # dimension not ranked for a gap, none in that dimension).
-    this = {d: metrics[d].filter(pl.col("month").is_in(context.partition_keys)) for d in DIMENSIONS}
-    checks = scores_checks(tables, ranked_orgs(this["system"]), {d: ranked_orgs(t) for d, t in this.items()})
-    yield from publish(context, warehouse, "scores", tables, checks)
+    this = {d: metrics[d].filter(pl.col("month").is_in(months)) for d in DIMENSIONS}
+    by_dimension = {d: ranked_orgs(t) for d, t in this.items()}
+    outcomes = scores_checks(tables, ranked_orgs(this["system"]), by_dimension, months)
+    yield from publish(context, leaderboard, warehouse, "scores", tables, outcomes)
 
 
 LAYER_ASSETS = [raw_snapshot, clean_tables, metric_tables, score_tables]

@@ -9,7 +9,7 @@ import dagster as dg
 from leaderboard_pipeline.contract.errors import SourceError
 from leaderboard_pipeline.defs.partitions import monthly
 from leaderboard_pipeline.defs.readiness import why_not
-from leaderboard_pipeline.defs.resources import LeaderboardSettings, PlatformApis, Warehouse
+from leaderboard_pipeline.defs.resources import LeaderboardSettings, Warehouse
 
 leaderboard_job = dg.define_asset_job(
     "monthly_leaderboard",
@@ -36,16 +36,14 @@ publication_job = dg.define_asset_job(
     default_status=dg.DefaultScheduleStatus.STOPPED,
 )
 def monthly_schedule(
-    context: dg.ScheduleEvaluationContext,
-    leaderboard: LeaderboardSettings,
-    platform_apis: PlatformApis,
-    warehouse: Warehouse,
+    context: dg.ScheduleEvaluationContext, leaderboard: LeaderboardSettings, warehouse: Warehouse
 ):
-    """Run the tick's month if the source can produce it; otherwise skip, saying why and what to set."""
+    """Run the tick's month if the source can produce it; otherwise skip, saying why and what to set.
+    The run gets the code location's settings (the resources' defaults), like a launch from the UI."""
     month = context.scheduled_execution_time.strftime("%Y-%m")
-    profile = leaderboard.scoring_profile()
+    profile = leaderboard.scoring_profile
     try:
-        source = leaderboard.snapshot_source(platform_apis)
+        source = leaderboard.snapshot_source()
     except SourceError as exc:
         return dg.SkipReason(str(exc))
     reason = why_not(source, month, profile, Path(warehouse.database))

@@ -1,10 +1,12 @@
 """Faster local Dagster instance storage for the CLI's runs (SQLite run, event-log and schedule storage).
 
-A backfill writes about 1,100 Dagster events; Dagster 1.13 builds a new SQLAlchemy engine for each one.
-Reusing engines took the ten-month archive backfill from 17.2 s to 11.5 s (docs/performance.md). This
-patches Dagster internals at run time, so it is confined to this module, applied only by the CLI, and
-switched off with LEADERBOARD_DAGSTER_ENGINE_CACHE=0; if Dagster moves these modules it silently does
-nothing.
+A backfill writes about 2,000 Dagster events; Dagster 1.13 builds a new SQLAlchemy engine for each one.
+Reusing engines took the ten-month archive backfill from 17.2 s to 11.5 s (docs/performance.md; issue
+18: 35 s of CPU without, 16 s with). Dagster offers no setting for it (`optimize_for_webserver`, which
+pools PostgreSQL connections, does nothing for SQLite), so this still patches Dagster internals at run
+time: confined to this module, applied only by the CLI, switched off with
+LEADERBOARD_DAGSTER_ENGINE_CACHE=0; if Dagster moves these modules it silently does nothing (and
+test_dagster_storage fails).
 """
 
 from __future__ import annotations
@@ -20,12 +22,21 @@ def _close_keepers() -> None:
         connection.close()
 
 
-def _wal_normal_sync(dbapi_connection, _record) -> None:
-    """In WAL mode, synchronous=NORMAL: commits skip the fsync (the WAL is synced at checkpoints); a
-    crash cannot corrupt the database, a power cut may lose the last run events. Other journal modes
-    keep SQLite's default (FULL), where NORMAL would not be corruption-safe."""
-    if str(dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
-        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+def _wal_normal_sync():
+    """A connect listener: in WAL mode, synchronous=NORMAL: commits skip the fsync (the WAL is synced at
+    checkpoints); a crash cannot corrupt the database, a power cut may lose the last run events. Other
+    journal modes keep SQLite's default (FULL), where NORMAL would not be corruption-safe. A database in
+    WAL mode stays in it, so the mode is asked for only until it is WAL (one query less per connection)."""
+    seen_wal = False
+
+    def listener(dbapi_connection, _record) -> None:
+        nonlocal seen_wal
+        if not seen_wal:
+            seen_wal = str(dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal"
+        if seen_wal:
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+    return listener
 
 
 PATCHED_MODULES = (
@@ -71,7 +82,7 @@ def reuse_sqlite_engines() -> None:
             key = (str(url), args, repr(sorted(kwargs.items())))
             if key not in engines:
                 engines[key] = _create(url, *args, **kwargs)
-                event.listen(engines[key], "connect", _wal_normal_sync)
+                event.listen(engines[key], "connect", _wal_normal_sync())
             elif key not in keepers:
                 # From the second use on (the first one created the file and switched it to WAL), hold
                 # one idle connection: then closing the per-event connections is never "the last close",

@@ -11,8 +11,7 @@ import dagster as dg
 
 from leaderboard_pipeline.config import settings
 from leaderboard_pipeline.core.layers import SCORE_TABLES
-from leaderboard_pipeline.defs.resources import LeaderboardSettings
-from leaderboard_pipeline.site import build_site
+from leaderboard_pipeline.defs.resources import LeaderboardSettings, Warehouse
 
 ENV_SITE_DIR = "LEADERBOARD_SITE_DIR"
 
@@ -28,14 +27,13 @@ def site_dir() -> Path:
     kinds={"html"},
     description="Static leaderboard site (overall, dimension, organisation, method and data-quality pages).",
 )
-def site(context: dg.AssetExecutionContext, leaderboard: LeaderboardSettings) -> dg.MaterializeResult:
+def site(
+    context: dg.AssetExecutionContext, leaderboard: LeaderboardSettings, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    from leaderboard_pipeline.site import build_site  # heavy: only when the site is built, not for every run
+
     out = site_dir()
-    report = build_site(
-        settings.warehouse_path(leaderboard.source),
-        leaderboard.scoring_profile(),
-        out,
-        source=leaderboard.source,
-    )
+    report = build_site(Path(warehouse.database), leaderboard.scoring_profile, out, source=leaderboard.source)
     context.log.info(f"site: {report.pages} pages, {report.bytes} bytes in {report.seconds:.1f} s -> {out}")
     return dg.MaterializeResult(
         metadata={

@@ -26,7 +26,6 @@ become ``raw.input_evidence``.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +70,9 @@ class CombinedSource:
     # The folder's archive months are the published leaderboard's (live taking it over): not checked
     # with our hand-input rules, and collected months carry its published label files.
     published: bool = False
+    # The run's scoring profile: the hand inputs are checked against its columns (default: the default
+    # profile). Given by whoever builds the source, never read from the environment.
+    profile: Profile | None = None
     _inputs: ArchiveSource = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -104,7 +106,7 @@ class CombinedSource:
     def check_hand_inputs(self, months: list[str], profile: Profile | None = None) -> list[str]:
         """Raise SourceError (one line: file, line, column) at the first month whose hand inputs have an
         error; return one line per month with warnings only. Nothing is read from any platform."""
-        profile = profile or load_profile(os.environ.get(settings.ENV_PROFILE) or settings.DEFAULT_PROFILE)
+        profile = profile or self.profile or load_profile(settings.DEFAULT_PROFILE)
         root = Path(self.hand_root or self.inputs_root)
         registry = Path(getattr(self.collected, "registry_path", hand_inputs.REGISTRY))
         notes = []

@@ -1,12 +1,13 @@
-"""Build the snapshot source named on the command line or in the environment."""
+"""Build a snapshot source from a run's settings (`defs.run_settings.RunSettings`): nothing here reads
+the environment's run settings."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from leaderboard_pipeline.config import settings
+from leaderboard_pipeline.config.profiles import Profile
 from leaderboard_pipeline.contract.errors import SourceError
 from leaderboard_pipeline.contract.source import SnapshotSource
 from leaderboard_pipeline.sources.archive import ArchiveSource
@@ -53,15 +54,13 @@ def make_source(
     *,
     allow_missing: str | None = None,
     progress=None,
+    profile: Profile | None = None,
 ) -> SnapshotSource:
-    """``cassettes`` (off | record | replay), ``overrides`` and ``allow_missing`` (comma list of platforms
-    a live month may go without) configure the live collectors; they default to ``LEADERBOARD_CASSETTES``
-    / ``LEADERBOARD_HTTP_OVERRIDES`` / ``LEADERBOARD_ALLOW_MISSING``. ``progress`` receives the live
-    collectors' ProgressEvents."""
-    if overrides is None:
-        overrides = os.environ.get("LEADERBOARD_HTTP_OVERRIDES")
-    if allow_missing is None:
-        allow_missing = os.environ.get("LEADERBOARD_ALLOW_MISSING", "")
+    """``cassettes`` (off | record | replay; default off), ``overrides`` and ``allow_missing`` (comma list
+    of platforms a live month may go without) configure the live collectors. ``progress`` receives the
+    live collectors' ProgressEvents. ``profile``: the run's scoring profile, which checks the hand inputs
+    of combined sources (default: the default profile)."""
+    allow_missing = allow_missing or ""
     if kind == "demo":
         # the demo's archive-layout months, plus its cassette months replayed through the collectors
         from leaderboard_pipeline.sources.demo import CASSETTE_MONTH, demo_dir
@@ -72,9 +71,10 @@ def make_source(
             name="demo",
             collected_months=(CASSETTE_MONTH,),
             hand_root=settings.DEMO_INPUTS,
+            profile=profile,
         )
     if kind == "archive":
-        path = Path(archive or os.environ.get(settings.ENV_ARCHIVE) or settings.DEFAULT_ARCHIVE)
+        path = Path(archive or settings.DEFAULT_ARCHIVE)
         if not path.exists():
             raise SourceError(
                 f"{path}: archive not found (pass --archive PATH or set {settings.ENV_ARCHIVE})"
@@ -82,9 +82,8 @@ def make_source(
         return ArchiveSource(path, name="archive")
     if kind == "live":
         inputs = default_root()
-        mode = cassettes or os.environ.get("LEADERBOARD_CASSETTES") or "off"
-        live = _live(mode, overrides, settings.cassette_dir(), allow_missing, progress)
+        live = _live(cassettes or "off", overrides, settings.cassette_dir(), allow_missing, progress)
         # The inputs folder's months with raw files are the published archive this live series takes
         # over (none in a folder of hand inputs only): one warehouse, one history.
-        return CombinedSource(live, inputs, name="live", published=True)
+        return CombinedSource(live, inputs, name="live", published=True, profile=profile)
     raise SourceError(f"unknown source {kind!r} (one of {', '.join(SOURCES)})")

@@ -34,10 +34,12 @@ from leaderboard_pipeline.warehouse.connection import (
     session,
 )
 from leaderboard_pipeline.warehouse.reads import read_partitions, stored_months
+from leaderboard_pipeline.warehouse.runs import InputsRecord, record_inputs, recorded_inputs
 from leaderboard_pipeline.warehouse.writes import TableWrite, write_layer
 
 __all__ = [
     "ENV_LOCK_WAIT",
+    "InputsRecord",
     "META_SCHEMA",
     "RAW_SCHEMA",
     "TableWrite",
@@ -48,7 +50,9 @@ __all__ = [
     "is_remote",
     "lock_wait",
     "read_partitions",
+    "record_inputs",
     "record_source_version",
+    "recorded_inputs",
     "require_source",
     "session",
     "source_version",

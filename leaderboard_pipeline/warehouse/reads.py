@@ -10,13 +10,6 @@ import polars as pl
 from leaderboard_pipeline.warehouse.connection import RAW_SCHEMA, connect, is_remote, table_exists
 
 
-def month_scope(schema: str, profile: str | None) -> tuple[str, list]:
-    """The rows of one month (and profile outside raw): ``?`` is the month."""
-    if schema == RAW_SCHEMA:
-        return "month = ?", []
-    return "month = ? and profile = ?", [profile]
-
-
 def read_partitions(
     path: Path | str,
     schema: str,

@@ -18,7 +18,7 @@ from leaderboard_pipeline.warehouse.connection import (
     table_columns,
     table_exists,
 )
-from leaderboard_pipeline.warehouse.reads import month_scope
+from leaderboard_pipeline.warehouse.runs import bump_generation
 
 
 @dataclass
@@ -85,16 +85,35 @@ def _judge(
     return "new" if stored.is_empty() else "replaced"
 
 
-def _prepare_table(con, schema: str, table: str, arrow_name: str) -> None:
+def _prepare_table(con, schema: str, table: str, arrow_name: str) -> bool:
+    """Create the table (True) or add the columns it lacks (False)."""
     qualified = f'"{schema}"."{table}"'
     if not table_exists(con, schema, table):
         con.execute(f"create table {qualified} as select * from {arrow_name} limit 0")
-        return
+        return True
     # New columns (e.g. a field the collectors learned) are added, never dropped.
     existing = table_columns(con, schema, table)
     for name, sql_type, *_ in con.execute(f"describe {arrow_name}").fetchall():
         if name not in existing:
             con.execute(f'alter table {qualified} add column "{name}" {sql_type}')
+    return False
+
+
+def _by_month(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    return (
+        {key[0]: part for key, part in frame.partition_by("month", as_dict=True).items()}
+        if frame.height
+        else {}
+    )
+
+
+def _stored(con, schema: str, table: str, months: list[str], profile: str | None) -> dict[str, pl.DataFrame]:
+    """The stored rows of ``months`` (and ``profile`` outside raw), per month, in stored order: one query
+    for the table, not one per month."""
+    where, params = "list_contains(?, month)", [months]
+    if schema != RAW_SCHEMA:
+        where, params = where + " and profile = ?", [*params, profile]
+    return _by_month(con.execute(f'select * from "{schema}"."{table}" where {where}', params).pl())
 
 
 def write_layer(
@@ -139,16 +158,21 @@ def write_layer(
             plan: dict[str, list[str]] = {}
             refused: list[str] = []
             for table, frame in frames.items():
-                qualified = f'"{schema}"."{table}"'
                 con.register("incoming", frame.head(0).to_arrow())
-                _prepare_table(con, schema, table, "incoming")
+                created = _prepare_table(con, schema, table, "incoming")
                 con.unregister("incoming")
-                where, params = month_scope(schema, profile)
                 columns = _identity(frame, table, schema)
+                stored = {} if created else _stored(con, schema, table, months, profile)
+                incoming = _by_month(frame)
                 for month in months:
-                    stored = con.execute(f"select * from {qualified} where {where}", [month, *params]).pl()
-                    incoming = frame.filter(pl.col("month") == month)
-                    verdict = _judge(stored, incoming, columns, month in immutable, month in listed)
+                    empty = frame.head(0)
+                    verdict = _judge(
+                        stored.get(month, empty),
+                        incoming.get(month, empty),
+                        columns,
+                        month in immutable,
+                        month in listed,
+                    )
                     if verdict == "refused":
                         refused.append(f"{table} {month}")
                     elif verdict is not None:
@@ -166,13 +190,17 @@ def write_layer(
                     continue
                 qualified = f'"{schema}"."{table}"'
                 rows = frames[table].filter(pl.col("month").is_in(to_write))
-                where, params = month_scope(schema, profile)
-                for month in reports[table].replaced:
-                    con.execute(f"delete from {qualified} where {where}", [month, *params])
+                if reports[table].replaced:
+                    where, params = "list_contains(?, month)", [reports[table].replaced]
+                    if schema != RAW_SCHEMA:
+                        where, params = where + " and profile = ?", [*params, profile]
+                    con.execute(f"delete from {qualified} where {where}", params)
                 con.register("incoming", rows.to_arrow())
                 con.execute(f"insert into {qualified} by name select * from incoming")
                 con.unregister("incoming")
                 reports[table].rows = rows.height
+            if any(report.changed for report in reports.values()):
+                bump_generation(con)  # what earlier runs recorded as stored is no longer the whole truth
             con.execute("commit")
         except Exception as exc:
             try:

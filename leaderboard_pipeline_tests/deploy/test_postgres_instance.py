@@ -2,7 +2,7 @@
 file started as processes: two demo months through the CLI, then the last month again, launched the way
 the UI launches it (queued, dequeued by the daemon, executed by the gRPC code server); the runs, their
 materialisations and check evaluations are read back from PostgreSQL's tables and from the webserver's
-GraphQL.
+GraphQL: each month of each run has its own check evaluation, also in what the UI queries.
 
 The server is a throw-away one (``throwaway_postgres``; Debian's package, installed by ensure_postgres.sh,
 which `make test` runs first)."""
@@ -33,7 +33,7 @@ BIN = Path(sys.executable).parent
 DATABASE = "dagster"
 MONTHS = ("2025-02", "2025-03")
 LOCATION = "leaderboard_pipeline"
-CHECKED = (("scores", "overall"), "dense_ranks")  # a blocking check of the last layer
+CHECKED = (("scores", "overall"), "quality")  # the check of a table of the last layer
 
 
 @pytest.fixture(scope="module")
@@ -178,8 +178,12 @@ LAUNCH = """mutation ($params: ExecutionParams!) { launchRun(executionParams: $p
 RUN_STATUS = """query ($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }"""
 MATERIALISATIONS = """query ($key: AssetKeyInput!) { assetOrError(assetKey: $key) {
   __typename ... on Asset { assetMaterializations { partition runId } } } }"""
-CHECK_EXECUTIONS = """query ($key: AssetKeyInput!, $name: String!) {
-  assetCheckExecutions(assetKey: $key, checkName: $name, limit: 100) { runId status evaluation { success } } }"""
+CHECK_EXECUTIONS = """query ($key: AssetKeyInput!, $name: String!, $partition: String) {
+  assetCheckExecutions(assetKey: $key, checkName: $name, partition: $partition, limit: 100) {
+    runId status partition evaluation { success metadataEntries { label ... on IntMetadataEntry { intValue } } } } }"""
+CHECK_STATUSES = """query ($key: AssetKeyInput!) { assetNodeOrError(assetKey: $key) { ... on AssetNode {
+  assetChecksOrError { ... on AssetChecks { checks { name partitionStatuses {
+    ... on AssetCheckTimePartitionStatuses { ranges { status startKey endKey } } } } } } } } }"""
 
 
 def launch_month(port: int, month: str, timeout: float = 300.0) -> tuple[str, list[str]]:
@@ -286,15 +290,19 @@ def test_cli_and_service_runs_on_postgres(postgres, instance_env, tmp_path):
             )
             for run_id in run_ids:
                 assert {layer for r, layer in layers if r == run_id} == {"raw", "clean", "metrics", "scores"}
-            # A run plans the check once per month and stores one evaluation for the run.
+            # Every month of each run has its own evaluation, none planned-then-skipped, none for a whole range.
             checks = query(
                 pg,
-                "SELECT run_id, execution_status FROM asset_check_executions"
-                " WHERE asset_key = %s AND check_name = %s AND execution_status <> 'PLANNED'",
+                "SELECT run_id, partition, execution_status FROM asset_check_executions"
+                " WHERE asset_key = %s AND check_name = %s",
                 asset_key,
                 CHECKED[1],
             )
-            assert sorted(checks) == sorted((run_id, "SUCCEEDED") for run_id in run_ids)
+            assert sorted(checks) == sorted(
+                (run_id, month, "SUCCEEDED")
+                for run_id, months in zip(run_ids, expected, strict=True)
+                for month in months
+            )
 
         listed = graphql(web, RUNS)["runsOrError"]
         assert listed["__typename"] == "Runs"
@@ -305,10 +313,19 @@ def test_cli_and_service_runs_on_postgres(postgres, instance_env, tmp_path):
         assert sorted((m["runId"], m["partition"]) for m in asset["assetMaterializations"]) == sorted(
             materialised
         )
-        executions = graphql(web, CHECK_EXECUTIONS, key=key, name=CHECKED[1])["assetCheckExecutions"]
-        evaluated = [e for e in executions if e["evaluation"] is not None]
-        assert sorted(e["runId"] for e in evaluated) == sorted(run_ids)
-        assert all(e["status"] == "SUCCEEDED" and e["evaluation"]["success"] for e in evaluated)
+        # What the UI shows of the check, month by month (the asset's Checks tab and partition view).
+        for month in demo_months:
+            executions = graphql(web, CHECK_EXECUTIONS, key=key, name=CHECKED[1], partition=month)
+            evaluated = executions["assetCheckExecutions"]
+            runs = [run_ids[0], run_ids[1]] if month == MONTHS[-1] else [run_ids[0]]
+            assert sorted(e["runId"] for e in evaluated) == sorted(runs), month
+            for e in evaluated:
+                assert e["status"] == "SUCCEEDED" and e["partition"] == month and e["evaluation"]["success"]
+                figures = {m["label"]: m.get("intValue") for m in e["evaluation"]["metadataEntries"]}
+                assert figures["dense_ranks.groups_with_gaps"] == 0 and "schema.num_rows" in figures
+        statuses = graphql(web, CHECK_STATUSES, key=key)["assetNodeOrError"]["assetChecksOrError"]["checks"]
+        [ranges] = [c["partitionStatuses"]["ranges"] for c in statuses if c["name"] == CHECKED[1]]
+        assert ranges == [{"status": "SUCCEEDED", "startKey": demo_months[0], "endKey": demo_months[-1]}]
     finally:
         survivors = {service.name: service.stop() for service in reversed(services)}
     assert survivors == {s.name: [] for s in services}, "SIGTERM to a service's process group left processes"

@@ -186,11 +186,12 @@ def _link_or_copy(src: str, dst: str) -> None:
 
 
 def _resources(source: str) -> dict:
-    from leaderboard_pipeline.defs.resources import resources_from_env
+    from leaderboard_pipeline.defs.resources import resources_for
+    from leaderboard_pipeline.defs.run_settings import from_environment
 
-    with pytest.MonkeyPatch.context() as mp:
+    with pytest.MonkeyPatch.context() as mp:  # the code location's environment
         mp.setenv(settings.ENV_SOURCE, source)
-        return resources_from_env()
+        return resources_for(from_environment())
 
 
 def evaluate_tick(when: dt.datetime, source: str):
@@ -199,7 +200,7 @@ def evaluate_tick(when: dt.datetime, source: str):
     resources = _resources(source)
     context = dg.build_schedule_context(
         scheduled_execution_time=when,
-        resources={k: resources[k] for k in ("leaderboard", "platform_apis", "warehouse")},
+        resources={k: resources[k] for k in ("leaderboard", "warehouse")},
     )
     return monthly_schedule(context)
 
