@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import dagster as dg
 
 from leaderboard_pipeline.core.quality import CHECKS
 from leaderboard_pipeline.definitions import build_definitions, defs
+from leaderboard_pipeline.defs.partitions import FIRST_MONTH
+from leaderboard_pipeline.defs.run_settings import RunSettings
+from leaderboard_pipeline.sources.archive import ArchiveSource
+from leaderboard_pipeline.sources.factory import make_source
+
+MONTHS_OF_DEMO = ["2024-12", "2025-01", "2025-02", "2025-03"]
 
 
 def test_definitions_load():
@@ -53,3 +61,30 @@ def test_job_and_monthly_schedule():
         for k in built.resolve_job_def("monthly_publication").asset_layer.selected_asset_keys
     }
     assert "site/leaderboard" in published and "scores/overall" in published
+
+
+def partition_keys(**run) -> list[str]:
+    built = build_definitions(RunSettings(**run))
+    return built.resolve_job_def("monthly_leaderboard").partitions_def.get_partition_keys()
+
+
+def test_partitions_are_the_sources_own_months(tmp_path, reference_archive):
+    """Failed before: every source had every month from 2024-11 to the current one, so the demo's asset
+    pages showed 'Missing (22)' for months it can never have."""
+    assert partition_keys(source="demo") == make_source("demo").months() == MONTHS_OF_DEMO
+    # an archive's partitions are its dated folders, first to last, read when the location loads
+    archive = tmp_path / "archive"
+    for folder in ("2025-02-14", "2025-04-13", "2025-05-12"):
+        (archive / "snapshots" / folder).mkdir(parents=True)
+    assert partition_keys(source="archive", archive=str(archive)) == [
+        "2025-02",
+        "2025-03",  # a month the archive skips stays a partition: its page says it is missing
+        "2025-04",
+        "2025-05",
+    ]
+    published = ArchiveSource(reference_archive).months()
+    assert partition_keys(source="archive", archive=str(reference_archive)) == published
+    # the live source (and an archive that cannot be opened) can produce any month up to the current one
+    live = partition_keys(source="live")
+    assert live[0] == FIRST_MONTH and live[-1] == datetime.now(UTC).strftime("%Y-%m")
+    assert partition_keys(source="archive", archive=str(tmp_path / "none")) == live

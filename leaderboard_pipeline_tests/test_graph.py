@@ -9,7 +9,8 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from leaderboard_pipeline.defs.assets import LAYER_ASSETS
+from leaderboard_pipeline.defs.assets import layer_assets
+from leaderboard_pipeline.defs.partitions import partitions_for
 from leaderboard_pipeline.defs.resources import resources_for
 from leaderboard_pipeline.defs.run_settings import RunSettings
 from leaderboard_pipeline.sources.demo import demo_dir
@@ -20,7 +21,8 @@ RANGE = {"dagster/asset_partition_range_start": "2024-12", "dagster/asset_partit
 
 def materialise(db, tags=RANGE, **settings):
     run = RunSettings(database=str(db), cassettes="replay", **settings)
-    return dg.materialize(LAYER_ASSETS, resources=resources_for(run), tags=tags, raise_on_error=False)
+    assets = layer_assets(partitions_for(run))
+    return dg.materialize(assets, resources=resources_for(run), tags=tags, raise_on_error=False)
 
 
 @pytest.fixture(scope="module")

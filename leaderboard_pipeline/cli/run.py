@@ -211,7 +211,7 @@ def _execute(run, source: str, profile, months: list[str], path: Path) -> tuple[
     if source == "live":
         progress_to_terminal()
     instance = _instance(source)
-    job = build_definitions().resolve_job_def("monthly_leaderboard")
+    job = build_definitions(run).resolve_job_def("monthly_leaderboard")
     reuse_sqlite_engines()
     config = {
         **run_config(run),

@@ -1,7 +1,9 @@
 """The asset graph: raw snapshot -> clean tables -> metric tables -> score tables, one step per layer.
 
 Each layer is a multi-asset: one Dagster asset (and one DuckDB table) per table, with lineage between
-tables, but a single step per layer so a backfill of many months costs four steps, not forty.
+tables, but a single step per layer so a backfill of many months costs four steps, not forty. The steps
+are plain functions here; `layer_assets` makes them assets over the code location's partitions (the
+source's own months, `partitions.partitions_for`).
 """
 
 import dagster as dg
@@ -19,7 +21,7 @@ from leaderboard_pipeline.core.layers import (
 )
 from leaderboard_pipeline.core.metrics import ranked_orgs
 from leaderboard_pipeline.core.quality import clean_checks, metrics_checks, raw_checks, scores_checks
-from leaderboard_pipeline.defs.partitions import monthly, single_run, up_to_this_month, with_previous_month
+from leaderboard_pipeline.defs.partitions import single_run, up_to_this_month, with_previous_month
 from leaderboard_pipeline.defs.publishing import check_specs, publish, specs
 from leaderboard_pipeline.defs.resources import LeaderboardSettings, Warehouse
 
@@ -88,13 +90,6 @@ def _inputs(layer: str, tables: dict[str, dg.PartitionMapping | None]):
     return deps, ins
 
 
-@dg.multi_asset(
-    name="raw_snapshot",
-    specs=specs("raw", RAW_DESCRIPTIONS),
-    partitions_def=monthly,
-    backfill_policy=single_run,
-    check_specs=check_specs("raw"),
-)
 def raw_snapshot(context: dg.AssetExecutionContext, leaderboard: LeaderboardSettings, warehouse: Warehouse):
     """Read every raw table of the months from the configured source (stored as read, immutable)."""
     # the live collectors' progress (platform, org i/n, requests, retries, ETA) in the run log
@@ -118,14 +113,6 @@ CLEAN_DEPS, CLEAN_INS = _inputs(
 )
 
 
-@dg.multi_asset(
-    name="clean_tables",
-    specs=specs("clean", CLEAN_DESCRIPTIONS, CLEAN_DEPS),
-    ins=CLEAN_INS,
-    partitions_def=monthly,
-    backfill_policy=single_run,
-    check_specs=check_specs("clean"),
-)
 def clean_tables(
     context: dg.AssetExecutionContext,
     leaderboard: LeaderboardSettings,
@@ -167,14 +154,6 @@ _RAW_DEPS, _RAW_INS = _inputs(
 )
 
 
-@dg.multi_asset(
-    name="metric_tables",
-    specs=specs("metrics", METRIC_DESCRIPTIONS, [*_CLEAN_DEPS, *_RAW_DEPS]),
-    ins={**_CLEAN_INS, **_RAW_INS},
-    partitions_def=monthly,
-    backfill_policy=single_run,
-    check_specs=check_specs("metrics"),
-)
 def metric_tables(
     context: dg.AssetExecutionContext,
     leaderboard: LeaderboardSettings,
@@ -206,14 +185,6 @@ _METRIC_DEPS, _METRIC_INS = _inputs(
 )
 
 
-@dg.multi_asset(
-    name="score_tables",
-    specs=specs("scores", SCORE_DESCRIPTIONS, _METRIC_DEPS),
-    ins=_METRIC_INS,
-    partitions_def=monthly,
-    backfill_policy=single_run,
-    check_specs=check_specs("scores"),
-)
 def score_tables(
     context: dg.AssetExecutionContext,
     leaderboard: LeaderboardSettings,
@@ -232,4 +203,29 @@ def score_tables(
     yield from publish(context, leaderboard, warehouse, "scores", tables, outcomes)
 
 
-LAYER_ASSETS = [raw_snapshot, clean_tables, metric_tables, score_tables]
+def layer_assets(monthly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    """The four steps as multi-assets partitioned by ``monthly``, each with one check per table."""
+
+    def step(name, compute, layer, descriptions, deps=(), ins=None) -> dg.AssetsDefinition:
+        return dg.multi_asset(
+            name=name,
+            specs=specs(layer, descriptions, deps),
+            ins=ins or {},
+            partitions_def=monthly,
+            backfill_policy=single_run,
+            check_specs=check_specs(layer, monthly),
+        )(compute)
+
+    return [
+        step("raw_snapshot", raw_snapshot, "raw", RAW_DESCRIPTIONS),
+        step("clean_tables", clean_tables, "clean", CLEAN_DESCRIPTIONS, CLEAN_DEPS, CLEAN_INS),
+        step(
+            "metric_tables",
+            metric_tables,
+            "metrics",
+            METRIC_DESCRIPTIONS,
+            [*_CLEAN_DEPS, *_RAW_DEPS],
+            {**_CLEAN_INS, **_RAW_INS},
+        ),
+        step("score_tables", score_tables, "scores", SCORE_DESCRIPTIONS, _METRIC_DEPS, _METRIC_INS),
+    ]

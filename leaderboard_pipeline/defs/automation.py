@@ -7,7 +7,6 @@ from pathlib import Path
 import dagster as dg
 
 from leaderboard_pipeline.contract.errors import SourceError
-from leaderboard_pipeline.defs.partitions import monthly
 from leaderboard_pipeline.defs.readiness import why_not
 from leaderboard_pipeline.defs.resources import LeaderboardSettings, Warehouse
 
@@ -15,14 +14,13 @@ leaderboard_job = dg.define_asset_job(
     "monthly_leaderboard",
     # The site is unpartitioned (it shows every month): `leaderboard run` and backfills leave it out.
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("site"),
-    partitions_def=monthly,
+    # partitioned like its assets (Dagster infers it): the code location's months, `partitions_for`
     description="Raw snapshot -> clean -> metrics -> scores for one month or a range (one run per backfill).",
 )
 
 publication_job = dg.define_asset_job(
     "monthly_publication",
     selection=dg.AssetSelection.all(),
-    partitions_def=monthly,
     description="One month collected, scored and published: the graph, then the site from every stored month.",
 )
 

@@ -34,7 +34,6 @@ from dagster._core.definitions.asset_checks.asset_check_evaluation import (
 )
 
 from leaderboard_pipeline.core.quality import CHECKS, CheckSpec, Outcome
-from leaderboard_pipeline.defs.partitions import monthly
 from leaderboard_pipeline.defs.preview import markdown_table
 from leaderboard_pipeline.defs.resources import LeaderboardSettings, Warehouse
 
@@ -49,7 +48,7 @@ def rules_of(layer: str) -> dict[str, list[CheckSpec]]:
     return tables
 
 
-def check_specs(layer: str) -> list[dg.AssetCheckSpec]:
+def check_specs(layer: str, monthly: dg.PartitionsDefinition) -> list[dg.AssetCheckSpec]:
     """One check per table, partitioned by month like its table (Dagster 1.13 marks ``partitions_def``
     on a check as a preview: the per-month status it gives is what the UI needs)."""
     with warnings.catch_warnings():

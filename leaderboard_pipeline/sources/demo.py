@@ -37,6 +37,11 @@ LINK_TEMPLATES = {
 }
 
 
+def months() -> list[str]:
+    """The demo's months (its partitions), without building it."""
+    return sorted({date[:7] for date in EARLIER} | {CASSETTE_MONTH})
+
+
 def _h(text: str, mod: int) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % mod
 
