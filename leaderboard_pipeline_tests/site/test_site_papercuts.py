@@ -82,3 +82,15 @@ def test_each_manifest_row_says_which_file_it_is(demo_site):
     pairs = [(r[0], r[2]) for r in rows]
     assert len(pairs) == len(set(pairs))  # no two rows alike
     assert not any(r[2].startswith("/") for r in rows)  # no local path on a published page
+
+
+def test_every_page_names_an_icon_that_is_served(demo_site):
+    """Failed before: no page named an icon, so every browser asked for /favicon.ico and got a 404. A
+    page that names its icon (`<link rel="icon">`) is never asked for /favicon.ico."""
+    pages = sorted(demo_site.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        links = re.findall(r'<link rel="icon" href="([^"]+)"', page.read_text())
+        assert len(links) == 1, page
+        path = links[0].split("?")[0]  # a version query for caches
+        assert (page.parent / path).resolve().is_file(), (page, links[0])
