@@ -24,7 +24,7 @@ import ssl
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -505,6 +505,38 @@ def next_link(resp: httpx.Response) -> str | None:
         return str(resp.request.url.join(url))
     except httpx.InvalidURL:
         return url  # the request names it as served and fails on it
+
+
+def json_pages(
+    client: PlatformClient,
+    url: str,
+    params: Any,
+    org: str,
+    *,
+    max_pages: int | None = None,
+    most: int | None = None,
+) -> Iterator[tuple[httpx.Response, list]]:
+    """Each page of a JSON-array listing paged by `Link: rel="next"` (the Hub's): the response and its
+    items (read them inside ``client.checking(org, requested(resp))``, so a `BadShape` names the request).
+    ``max_pages`` stops early (a probe's small request). A next link back to a page already read, or past
+    ``most`` pages, is an error, not requests forever; `request` refuses one off the origin."""
+    visited: set[str] = set()
+    pages = 0
+    while url and (max_pages is None or pages < max_pages):
+        resp = client.request("GET", url, org=org, params=params)
+        pages += 1
+        visited.add(str(resp.request.url))
+        page = client.parse_json(resp, org)
+        with client.checking(org, requested(resp)):
+            if not isinstance(page, list):
+                raise BadShape(f"expected a JSON array, got {type(page).__name__}: {str(page)[:120]}")
+        yield resp, page
+        with client.checking(org, requested(resp)):
+            url, params = next_link(resp), None  # the next link carries every parameter
+            if url is not None and str(client.resolve(url)) in visited:
+                raise BadShape(f"the listing does not end: its next page link repeats a page ({url[:120]})")
+            if url is not None and most is not None and pages >= most:
+                raise BadShape(f"the listing does not end: more than {most} pages")
 
 
 def last_page(resp: httpx.Response) -> int | None:

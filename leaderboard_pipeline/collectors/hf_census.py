@@ -19,10 +19,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
 import polars as pl
 
-from leaderboard_pipeline.collectors.client import PlatformClient, next_link, requested
+from leaderboard_pipeline.collectors.client import PlatformClient, json_pages, requested
 from leaderboard_pipeline.collectors.shape import BadShape, counter, label, timestamp
 from leaderboard_pipeline.contract.raw_tables import RAW_SCHEMAS
 
@@ -69,11 +68,6 @@ def _schema(kind: str) -> dict[str, pl.DataType]:
     """The columns a listing gives (the month and the registry's accounts are the live source's)."""
     skip = ("month", "registry_org", "registry_platform")
     return {c: t for c, t in RAW_SCHEMAS[TABLE[kind]].items() if c not in skip}
-
-
-def _same_origin(url: str, base: str) -> bool:
-    a, b = httpx.URL(url), httpx.URL(base)
-    return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
 
 
 def _page_frame(items: list, kind: str, seen: set[str]) -> pl.DataFrame:
@@ -123,24 +117,10 @@ def census(
         *([("sort", sort)] if sort else []),
         *(("expand", e) for e in EXPAND[kind]),
     ]
-    frames, seen_items, seen_links = [], set(), set()
-    pages = 0
-    while url and (max_pages is None or pages < max_pages):
-        resp = client.request("GET", url, org=org, params=params)
-        pages += 1
-        page = client.parse_json(resp, org)
+    frames: list[pl.DataFrame] = []
+    seen_items: set[str] = set()
+    for resp, page in json_pages(client, url, params, org, max_pages=max_pages, most=MAX_PAGES):
         with client.checking(org, requested(resp)):
-            if not isinstance(page, list):
-                raise BadShape(f"expected a JSON array, got {type(page).__name__}: {str(page)[:120]}")
             frames.append(_page_frame(page, kind, seen_items))
-            url, params = next_link(resp), None  # the next link carries every parameter
-            if url is not None:
-                if not _same_origin(url, client.base_url):
-                    raise BadShape(f"the next page link leaves {client.base_url}: {url[:120]}")
-                if url in seen_links:
-                    raise BadShape("the next page link repeats an earlier one: the pagination loops")
-                if pages >= MAX_PAGES:
-                    raise BadShape(f"more than {MAX_PAGES} pages: the pagination does not end")
-                seen_links.add(url)
-    client.note(f"census of {kind}: {pages} pages")
+    client.note(f"census of {kind}: {len(frames)} pages")
     return pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=_schema(kind))

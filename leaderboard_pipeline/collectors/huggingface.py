@@ -26,7 +26,7 @@ import logging
 import re
 from typing import Any
 
-from leaderboard_pipeline.collectors.client import PlatformClient, next_link, requested
+from leaderboard_pipeline.collectors.client import PlatformClient, json_pages, requested
 from leaderboard_pipeline.collectors.shape import BadShape, counter, label, owned, require
 from leaderboard_pipeline.contract.untrusted import item_link
 
@@ -90,15 +90,8 @@ def list_repos(
     params: Any = [("author", namespace), ("limit", limit), *(("expand", e) for e in expand)]
     items: list[dict[str, Any]] = []
     first: dict[str, dict[str, Any]] = {}  # repo id (case-insensitive, as the Hub) and _id -> first item
-    pages, visited = 0, set()
-    while url and (max_pages is None or pages < max_pages):
-        resp = client.request("GET", url, org=org, params=params)
-        pages += 1
-        visited.add(str(resp.request.url))
-        page = client.parse_json(resp, org)
+    for pages, (resp, page) in enumerate(json_pages(client, url, params, org, max_pages=max_pages), 1):
         with client.checking(org, requested(resp)):
-            if not isinstance(page, list):
-                raise BadShape(f"expected a JSON array, got {type(page).__name__}: {str(page)[:120]}")
             repeats = 0
             for item in page:
                 check_item(item, kind, namespace)
@@ -114,11 +107,6 @@ def list_repos(
                 items.append(item)
             if pages > 1 and page and repeats == len(page):
                 raise BadShape("the page repeats earlier items only: the pagination loops")
-        url, params = next_link(resp), None  # the next link already carries every parameter
-        if url is not None and str(client.resolve(url)) in visited:
-            client.shape_fail(
-                org, requested(resp), f'Link rel="next" points back to a page already read: {url[:120]}'
-            )
     return items
 
 
@@ -196,15 +184,9 @@ def dataset_usage(
         *(("expand", e) for e in USAGE_EXPAND),
     ]
     seen: set[str] = set()
-    visited: set[str] = set()
-    pages = 0
-    while url and (max_pages is None or pages < max_pages):
-        resp = client.request("GET", url, org=org, params=params)
-        pages += 1
-        page = client.parse_json(resp, org)
+    listing = json_pages(client, url, params, org, max_pages=max_pages, most=MAX_USAGE_PAGES)
+    for resp, page in listing:
         with client.checking(org, requested(resp)):
-            if not isinstance(page, list):
-                raise BadShape(f"expected a JSON array, got {type(page).__name__}: {str(page)[:120]}")
             for item in page:
                 model = require(item, "id")
                 if not isinstance(model, str):
@@ -217,10 +199,6 @@ def dataset_usage(
                     )
                 if not item.get("private"):
                     seen.add(item.get("_id") or model)
-            url, params = next_link(resp), None
-            if url is not None and (url in visited or pages >= MAX_USAGE_PAGES):
-                raise BadShape(f"dataset:{dataset_id}: the listing does not end (page {pages}: {url[:120]})")
-            visited.add(url or "")
     return len(seen)
 
 

@@ -106,12 +106,12 @@ def test_datasets_are_asked_without_tags(make_client):
         (
             [[item("a/x")], [item("a/y")]],
             lambda i: "https://evil.test/api/models?cursor=1",
-            "leaves https://api.test",
+            "is not HuggingFace.s base URL https://api.test",
         ),
         (
             [[item("a/x")], [item("a/y")], [item("a/z")]],
             lambda i: "https://api.test/api/models?cursor=1",
-            "repeats an earlier one",
+            "the listing does not end: its next page link repeats a page",
         ),
         ([[item("no-namespace")]], None, "field 'id' is not 'namespace/name'"),
         ([[{"id": "a/x", "likes": 1}]], None, "field 'downloads' missing"),
@@ -120,10 +120,13 @@ def test_datasets_are_asked_without_tags(make_client):
     ],
 )
 def test_what_the_census_must_not_trust_fails_naming_the_request(make_client, pages, next_of, message):
-    client = make_client("huggingface", httpx.MockTransport(Pages(pages, next_of)))
+    server = Pages(pages, next_of)
+    client = make_client("huggingface", httpx.MockTransport(server))
     with pytest.raises(CollectError, match=message) as err:
         hf_census.census(client, "models")
-    assert "HuggingFace: org '(Hub census)': GET https://api.test/api/models" in str(err.value)
+    # the request named: the one answered, or the link refused before anything was sent to it
+    assert "HuggingFace: org '(Hub census)': GET https://" in str(err.value)
+    assert {r.url.host for r in server.seen} == {"api.test"}
 
 
 def test_max_pages_stops_early(make_client):
