@@ -426,7 +426,7 @@ def run_pipeline(
         timed("clean", "duckdb write", lambda: write("clean", clean, [MONTH]))
         # As in the asset graph, where each layer is its own step that loads only its inputs: the metric
         # step reads the merged clean tables, the census per org and a few raw tables, not the platform
-        # tables or the census itself (defs/assets.py: _CLEAN_INS, METRIC_RAW_INPUTS).
+        # tables or the census itself (defs/assets.py: METRIC_CLEAN_READS, METRIC_RAW_READS).
         raw = {t: raw[t] for t in METRIC_RAW_INPUTS}
         clean = {t: clean[t] for t in ("models", "datasets", "snapshots", "census_orgs")}
 

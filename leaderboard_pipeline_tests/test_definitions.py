@@ -8,7 +8,13 @@ import dagster as dg
 
 from leaderboard_pipeline.core.quality import CHECKS
 from leaderboard_pipeline.definitions import build_definitions, defs
-from leaderboard_pipeline.defs.partitions import FIRST_MONTH
+from leaderboard_pipeline.defs.partitions import (
+    FIRST_MONTH,
+    OPEN_ENDED_MONTHS,
+    UP_TO_THIS_MONTH,
+    month_windows,
+    partitions_for,
+)
 from leaderboard_pipeline.defs.run_settings import RunSettings
 from leaderboard_pipeline.sources.archive import ArchiveSource
 from leaderboard_pipeline.sources.factory import make_source
@@ -88,3 +94,23 @@ def test_partitions_are_the_sources_own_months(tmp_path, reference_archive):
     live = partition_keys(source="live")
     assert live[0] == FIRST_MONTH and live[-1] == datetime.now(UTC).strftime("%Y-%m")
     assert partition_keys(source="archive", archive=str(tmp_path / "none")) == live
+
+
+def test_accumulated_inputs_reach_the_first_month_and_no_later_one(tmp_path):
+    """An accumulated table's window is every month from the first partition to this one: exactly the
+    partitions of a bounded source (a window of 600 months cost 1.5 s a backfill), ten more years for an
+    open-ended one, never a later month."""
+    demo = partitions_for(RunSettings(source="demo"))
+    window = month_windows(demo)[UP_TO_THIS_MONTH]
+    last = demo.get_last_partition_key()
+    upstream = window.get_upstream_mapped_partitions_result_for_partitions(
+        demo.subset_with_partition_keys([last]), demo, demo
+    ).partitions_subset.get_partition_keys()
+    assert list(upstream) == MONTHS_OF_DEMO
+    first = window.get_upstream_mapped_partitions_result_for_partitions(
+        demo.subset_with_partition_keys(["2025-01"]), demo, demo
+    ).partitions_subset.get_partition_keys()
+    assert list(first) == ["2024-12", "2025-01"]
+    live = partitions_for(RunSettings(source="live"))
+    span = -month_windows(live)[UP_TO_THIS_MONTH].start_offset
+    assert span == len(live.get_partition_keys()) + OPEN_ENDED_MONTHS

@@ -21,7 +21,12 @@ from leaderboard_pipeline.core.layers import (
 )
 from leaderboard_pipeline.core.metrics import ranked_orgs
 from leaderboard_pipeline.core.quality import clean_checks, metrics_checks, raw_checks, scores_checks
-from leaderboard_pipeline.defs.partitions import single_run, up_to_this_month, with_previous_month
+from leaderboard_pipeline.defs.partitions import (
+    UP_TO_THIS_MONTH,
+    WITH_PREVIOUS_MONTH,
+    month_windows,
+    single_run,
+)
 from leaderboard_pipeline.defs.publishing import check_specs, publish, specs
 from leaderboard_pipeline.defs.resources import LeaderboardSettings, Warehouse
 
@@ -82,10 +87,11 @@ def _frames(inputs: dict[str, pl.DataFrame], prefix: str) -> dict[str, pl.DataFr
     return {name.removeprefix(prefix): frame for name, frame in inputs.items()}
 
 
-def _inputs(layer: str, tables: dict[str, dg.PartitionMapping | None]):
-    """Inputs of a layer step: an AssetDep per upstream table (with its partition mapping, for lineage
-    and for which partitions are loaded) and the AssetIn that loads it as ``<layer>_<table>``."""
-    deps = [dg.AssetDep(dg.AssetKey([layer, t]), partition_mapping=m) for t, m in tables.items()]
+def _inputs(layer: str, tables: dict[str, str | None], windows: dict[str, dg.PartitionMapping]):
+    """Inputs of a layer step: an AssetDep per upstream table (with its partition mapping: which months it
+    reads, ``windows`` by name; None: the partition's own) for lineage and for which partitions are
+    loaded, and the AssetIn that loads it as ``<layer>_<table>``."""
+    deps = [dg.AssetDep(dg.AssetKey([layer, t]), partition_mapping=windows.get(w)) for t, w in tables.items()]
     ins = {f"{layer}_{t}": dg.AssetIn(key=dg.AssetKey([layer, t])) for t in tables}
     return deps, ins
 
@@ -103,14 +109,11 @@ def raw_snapshot(context: dg.AssetExecutionContext, leaderboard: LeaderboardSett
 
 
 # Cumulative platforms difference against the latest earlier stored snapshot: every earlier month.
-CLEAN_DEPS, CLEAN_INS = _inputs(
-    "raw",
-    {
-        **{t: up_to_this_month if t in CUMULATIVE else None for t in PLATFORM_TABLES},
-        **dict.fromkeys(("org_registry", "model_labels", "dataset_labels", "snapshot_manifest")),
-        **dict.fromkeys(CENSUS_TABLES),  # the month's census only
-    },
-)
+CLEAN_READS = {
+    **{t: UP_TO_THIS_MONTH if t in CUMULATIVE else None for t in PLATFORM_TABLES},
+    **dict.fromkeys(("org_registry", "model_labels", "dataset_labels", "snapshot_manifest")),
+    **dict.fromkeys(CENSUS_TABLES),  # the month's census only
+}
 
 
 def clean_tables(
@@ -135,23 +138,17 @@ METRIC_RAW_INPUTS = (
     "code_repos",
     *OPENI_TABLES,
 )
-_CLEAN_DEPS, _CLEAN_INS = _inputs(
-    "clean",
-    {
-        "models": up_to_this_month,
-        "datasets": up_to_this_month,
-        "snapshots": None,
-        "census_orgs": up_to_this_month,
-    },
-)
+METRIC_CLEAN_READS = {
+    "models": UP_TO_THIS_MONTH,
+    "datasets": UP_TO_THIS_MONTH,
+    "snapshots": None,
+    "census_orgs": UP_TO_THIS_MONTH,
+}
 # code_repos: stars / forks gained are differences against last month's snapshot; OpenI items accumulate
-_RAW_DEPS, _RAW_INS = _inputs(
-    "raw",
-    {
-        t: with_previous_month if t == "code_repos" else up_to_this_month if t in OPENI_TABLES else None
-        for t in METRIC_RAW_INPUTS
-    },
-)
+METRIC_RAW_READS = {
+    t: WITH_PREVIOUS_MONTH if t == "code_repos" else UP_TO_THIS_MONTH if t in OPENI_TABLES else None
+    for t in METRIC_RAW_INPUTS
+}
 
 
 def metric_tables(
@@ -180,9 +177,7 @@ def metric_tables(
 # the bootstrap ranks of the month itself; the dimensions' metrics of every earlier month too: delta
 # ranks compare with the last ranked month, which a skipped month (or the gap between a taken-over
 # archive and the first live month) puts further back than the previous one
-_METRIC_DEPS, _METRIC_INS = _inputs(
-    "metrics", {**dict.fromkeys(DIMENSIONS, up_to_this_month), "rank_bootstrap": None}
-)
+SCORE_READS = {**dict.fromkeys(DIMENSIONS, UP_TO_THIS_MONTH), "rank_bootstrap": None}
 
 
 def score_tables(
@@ -203,14 +198,18 @@ def score_tables(
     yield from publish(context, leaderboard, warehouse, "scores", tables, outcomes)
 
 
-def layer_assets(monthly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+def layer_assets(monthly: dg.MonthlyPartitionsDefinition) -> list[dg.AssetsDefinition]:
     """The four steps as multi-assets partitioned by ``monthly``, each with one check per table."""
+    windows = month_windows(monthly)
 
-    def step(name, compute, layer, descriptions, deps=(), ins=None) -> dg.AssetsDefinition:
+    def step(name, compute, layer, descriptions, reads=()) -> dg.AssetsDefinition:
+        pairs = [_inputs(upstream, tables, windows) for upstream, tables in reads]
+        deps = [dep for layer_deps, _ in pairs for dep in layer_deps]
+        ins = {name: spec for _, layer_ins in pairs for name, spec in layer_ins.items()}
         return dg.multi_asset(
             name=name,
             specs=specs(layer, descriptions, deps),
-            ins=ins or {},
+            ins=ins,
             partitions_def=monthly,
             backfill_policy=single_run,
             check_specs=check_specs(layer, monthly),
@@ -218,14 +217,13 @@ def layer_assets(monthly: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
 
     return [
         step("raw_snapshot", raw_snapshot, "raw", RAW_DESCRIPTIONS),
-        step("clean_tables", clean_tables, "clean", CLEAN_DESCRIPTIONS, CLEAN_DEPS, CLEAN_INS),
+        step("clean_tables", clean_tables, "clean", CLEAN_DESCRIPTIONS, [("raw", CLEAN_READS)]),
         step(
             "metric_tables",
             metric_tables,
             "metrics",
             METRIC_DESCRIPTIONS,
-            [*_CLEAN_DEPS, *_RAW_DEPS],
-            {**_CLEAN_INS, **_RAW_INS},
+            [("clean", METRIC_CLEAN_READS), ("raw", METRIC_RAW_READS)],
         ),
-        step("score_tables", score_tables, "scores", SCORE_DESCRIPTIONS, _METRIC_DEPS, _METRIC_INS),
+        step("score_tables", score_tables, "scores", SCORE_DESCRIPTIONS, [("metrics", SCORE_READS)]),
     ]
