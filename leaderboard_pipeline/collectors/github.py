@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from leaderboard_pipeline.collectors.client import PlatformClient, last_page, next_link, requested
+from leaderboard_pipeline.collectors.client import PlatformClient, json_pages, last_page, requested
 from leaderboard_pipeline.collectors.shape import BadShape, counter, require
 
 
@@ -92,18 +92,6 @@ def list_org_repos(
     client: PlatformClient, owner: str, org: str, *, sources_only: bool = True
 ) -> list[dict[str, Any]]:
     """An organisation's public repos (forks excluded by default), following `Link rel="next"`."""
-    url: str | None = f"/orgs/{owner}/repos"
     params: Any = [("type", "sources" if sources_only else "public"), ("per_page", 100)]
-    repos: list[dict[str, Any]] = []
-    visited = set()
-    while url:
-        resp = client.request("GET", url, org=org, params=params)
-        visited.add(str(resp.request.url))
-        repos.extend(client.parse_json(resp, org) or [])
-        url, params = (
-            next_link(resp),
-            None,
-        )  # never build page URLs ourselves (the client refuses other hosts)
-        if url is not None and str(client.resolve(url)) in visited:
-            client.shape_fail(org, requested(resp), 'Link rel="next" points back to a page already read')
-    return repos
+    # never build page URLs ourselves: the next links are followed (the client refuses other hosts)
+    return [repo for _, page in json_pages(client, f"/orgs/{owner}/repos", params, org) for repo in page]
