@@ -100,6 +100,12 @@ class bounded:
 # -- the network layer ---------------------------------------------------------------------------------
 
 
+def _capped(timeout: float | None) -> float | None:
+    """A socket operation's timeout, cut at the thread's budget (unchanged outside a budget)."""
+    budget = current()
+    return timeout if budget is None else budget.cap(timeout)
+
+
 class _Stream(httpcore.NetworkStream):
     def __init__(self, inner: httpcore.NetworkStream):
         self._inner = inner
@@ -120,16 +126,13 @@ class _Stream(httpcore.NetworkStream):
                     raise  # the per-read timeout: httpx's own ReadTimeout
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        budget = current()
-        self._inner.write(buffer, timeout if budget is None else budget.cap(timeout))
+        self._inner.write(buffer, _capped(timeout))
 
     def close(self) -> None:
         self._inner.close()
 
     def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
-        budget = current()
-        timeout = timeout if budget is None else budget.cap(timeout)
-        return _Stream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+        return _Stream(self._inner.start_tls(ssl_context, server_hostname, _capped(timeout)))
 
     def get_extra_info(self, info: str):
         return self._inner.get_extra_info(info)
@@ -140,14 +143,10 @@ class _Backend(httpcore.NetworkBackend):
         self._inner = inner
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        budget = current()
-        timeout = timeout if budget is None else budget.cap(timeout)
-        return _Stream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+        return _Stream(self._inner.connect_tcp(host, port, _capped(timeout), local_address, socket_options))
 
     def connect_unix_socket(self, path, timeout=None, socket_options=None):
-        budget = current()
-        timeout = timeout if budget is None else budget.cap(timeout)
-        return _Stream(self._inner.connect_unix_socket(path, timeout, socket_options))
+        return _Stream(self._inner.connect_unix_socket(path, _capped(timeout), socket_options))
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
