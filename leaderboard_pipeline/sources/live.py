@@ -468,7 +468,7 @@ class LiveSource:
         with_followups = {j.platform for j in jobs if j.followups is not None}
         per_item: dict[str, dict[str, list[int]]] = defaultdict(dict)  # platform -> what -> [items, requests]
 
-        def submit_followups(job: _Job, rows: list[dict]) -> None:
+        def submit_followups(job: _Job, rows: list[dict] | pl.DataFrame) -> None:
             """Queue the per-item jobs of a finished listing; once a platform's listings are all in,
             say how many per-item requests follow (the plan could not know before)."""
             for extra in job.followups(rows) if job.followups else ():
@@ -518,15 +518,12 @@ class LiveSource:
                         rows = future.result()
                         if isinstance(rows, pl.DataFrame):  # the census: built page by page as frames
                             records[job.table, job.platform].append(rows)
-                            listed.add(job.platform)
-                            submit_followups(job, [])  # none of its own; it counts among the listings
-                            progress.job_done(job.platform, job.org, job.min_requests)
-                            continue
-                        # where the platform listed each record (job, position): the first listing wins a
-                        # duplicate; marked in place, as the per-item jobs fill in these same records
-                        for i, row in enumerate(rows):
-                            row[_ORDER] = (order.get(id(job), len(order)), i)
-                        records[job.table, job.platform].extend(rows)
+                        else:
+                            # where the platform listed each record (job, position): the first listing
+                            # wins a duplicate; marked in place, as the per-item jobs fill these records
+                            for i, row in enumerate(rows):
+                                row[_ORDER] = (order.get(id(job), len(order)), i)
+                            records[job.table, job.platform].extend(rows)
                         listed.add(job.platform)
                         submit_followups(job, rows)  # before job_done: the org is not done while they run
                         progress.job_done(job.platform, job.org, job.min_requests)
@@ -603,12 +600,11 @@ class LiveSource:
             # Rows are in the registry's order, then the listing's (`_collect`, `_dedupe`): the same
             # responses give the same tables, and the published merge's "first row wins" (same-named items
             # in two namespaces of one org) follows the registry's namespace order (docs/data-sources.md).
-            frame = _frame(rows)
+            frame = _frame(rows).with_columns(month=pl.lit(month), date_crawl=pl.lit(day))
             if table in hf_census.TABLE.values():
-                # a model listed twice (items move between pages during a pass of hours): the first kept
+                # a model listed twice (items move between pages during a pass of hours): the first kept;
+                # no crawl date; which registry accounts are whose
                 frame = frame.unique(["namespace", "name"], keep="first", maintain_order=True)
-            frame = frame.with_columns(month=pl.lit(month), date_crawl=pl.lit(day))
-            if table in hf_census.TABLE.values():  # no crawl date; which registry accounts are whose
                 frame = registry_accounts(frame.drop("date_crawl"), (everyone or registry).to_frame(month))
             frames[table] = frame
             tables[table] = conform(table, frame)
