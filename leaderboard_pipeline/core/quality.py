@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import polars as pl
-from pandera.errors import SchemaErrors
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Cleaning
 from leaderboard_pipeline.contract import published_defects
@@ -21,7 +20,7 @@ from leaderboard_pipeline.contract.raw_tables import CENSUS_TABLES, OPENI_TABLES
 from leaderboard_pipeline.core.gaps import unranked_by_month
 from leaderboard_pipeline.core.labelling import DATASET_MODALITIES, LIFECYCLES, MODEL_MODALITIES
 from leaderboard_pipeline.core.layers import CLEAN_TABLES, DATASET_TABLES, MODEL_TABLES, SCORE_TABLES
-from leaderboard_pipeline.core.schemas import COUNTERS, LAYERS
+from leaderboard_pipeline.core.schemas import COUNTERS, LAYERS, failure_cases
 from leaderboard_pipeline.core.snapshots import baseline_months, first_snapshots, unranked_months
 
 
@@ -121,7 +120,7 @@ def _count(frame: pl.DataFrame, expr: pl.Expr) -> int:
 def _schema(layer: str, table: str, frame: pl.DataFrame, months: list[str] | None = None) -> list[Outcome]:
     """The pandera schema, validated once over every month; failures on rows count for their row's
     month, failures of the whole table (a column type, a missing column) for every month."""
-    cases = _failure_cases(LAYERS[layer][table], frame)
+    cases = failure_cases(LAYERS[layer][table], frame)
     if months is None:
         return [_schema_outcome(table, frame.height, cases)]
     dated = "month" in frame.columns
@@ -140,15 +139,6 @@ def _schema(layer: str, table: str, frame: pl.DataFrame, months: list[str] | Non
         mine = cases.filter(pl.col("index").is_null() | (pl.col("row_month") == month))
         out.append(_schema_outcome(table, rows.get(month, 0), mine if mine.height else None, month))
     return out
-
-
-def _failure_cases(schema, frame: pl.DataFrame) -> pl.DataFrame | None:
-    """Every failure case of the schema (None: the frame conforms)."""
-    try:
-        schema.validate(frame, lazy=True)
-    except SchemaErrors as errors:
-        return errors.failure_cases
-    return None
 
 
 def _schema_outcome(table: str, rows: int, cases: pl.DataFrame | None, month: str | None = None) -> Outcome:

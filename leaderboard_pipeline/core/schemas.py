@@ -156,11 +156,10 @@ SCORES = {
 LAYERS = {"raw": RAW, "clean": CLEAN, "metrics": METRICS, "scores": SCORES}
 
 
-def validate(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> tuple[int, pl.DataFrame | None]:
-    """(number of failures, a sample of failure cases) — (0, None) when the frame conforms."""
+def failure_cases(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame | None:
+    """Every failure case of ``schema`` on ``frame`` (pandera's lazy validation); None: it conforms."""
     try:
         schema.validate(frame, lazy=True)
     except SchemaErrors as errors:
-        cases = errors.failure_cases
-        return cases.height, cases.head(10)
-    return 0, None
+        return errors.failure_cases
+    return None
