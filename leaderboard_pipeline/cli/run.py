@@ -180,12 +180,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         if digest is not None:
             earlier = record.months if record and record.digest == digest else []
             record_inputs(path, profile.name, digest, [*earlier, *months], notes)
+    _done(months, changed, started)
+    return 0
+
+
+def _done(months: list[str], changed: bool, started: float) -> None:
     took = time.perf_counter() - started
     if changed:
         print(f"done: {len(months)} month(s) in {took:.1f} s")
     else:
         print(f"done: nothing changed ({len(months)} month(s) already stored, identical) in {took:.1f} s")
-    return 0
 
 
 def _unchanged(what: str, months: list[str], record, path: Path, started: float) -> None:
@@ -195,8 +199,7 @@ def _unchanged(what: str, months: list[str], record, path: Path, started: float)
     for note in record.notes:
         print(note)
     print(f"  unchanged: {ranges(months)} already stored with exactly this content")
-    took = time.perf_counter() - started
-    print(f"done: nothing changed ({len(months)} month(s) already stored, identical) in {took:.1f} s")
+    _done(months, False, started)
 
 
 def _execute(run, source: str, profile, months: list[str], path: Path) -> tuple[list[str], bool]:
