@@ -289,16 +289,6 @@ def generate(scale: float, seed: int) -> dict[str, pl.DataFrame]:
 
 
 RELATIONS = ["finetune", "adapter", "quantized", "merge", None]
-# The raw tables the metric step reads (defs/assets.py METRIC_RAW_INPUTS; importing it would load Dagster)
-METRIC_RAW_INPUTS = (
-    "system_inputs",
-    "benchmark_inputs",
-    "other_source_datasets",
-    "curated_metrics",
-    "code_repos",
-    "openi_models",
-    "openi_datasets",
-)
 
 
 def census(rng: np.random.Generator, tables: dict[str, pl.DataFrame], namespaces: pl.DataFrame) -> dict:
@@ -369,7 +359,7 @@ def run_pipeline(
     ``ranked``: rank only the first N orgs of the hand inputs (0: all)."""
     from leaderboard_pipeline.config.profiles import load_profile
     from leaderboard_pipeline.contract.raw_tables import RAW_TABLES
-    from leaderboard_pipeline.core.layers import clean_layer, metrics_layer, scores_layer
+    from leaderboard_pipeline.core.layers import METRIC_RAW_INPUTS, clean_layer, metrics_layer, scores_layer
     from leaderboard_pipeline.core.metrics import ranked_orgs
     from leaderboard_pipeline.core.quality import clean_checks, metrics_checks, raw_checks, scores_checks
     from leaderboard_pipeline.warehouse import write_layer

@@ -10,7 +10,13 @@ import polars as pl
 
 from leaderboard_pipeline.config.profiles import DIMENSIONS, Cleaning, Profile
 from leaderboard_pipeline.contract.months import previous_month
-from leaderboard_pipeline.contract.raw_tables import CENSUS_TABLES, RAW_TABLES, canonical, empty_raw
+from leaderboard_pipeline.contract.raw_tables import (
+    CENSUS_TABLES,
+    OPENI_TABLES,
+    RAW_TABLES,
+    canonical,
+    empty_raw,
+)
 from leaderboard_pipeline.core.census import census_tables
 from leaderboard_pipeline.core.cleaning import (
     CUMULATIVE,
@@ -49,6 +55,16 @@ DATASET_TABLES = ("hf_datasets", "ms_datasets", "odl_datasets", "baai_datasets")
 # without a census).
 CENSUS_CLEAN_TABLES = ("census_orgs", "census_candidates")
 CLEAN_TABLES = (*MODEL_TABLES, *DATASET_TABLES, "models", "datasets", "snapshots", *CENSUS_CLEAN_TABLES)
+# The raw tables the metric layer reads beside the clean ones (hand inputs, curated values, code
+# repositories, OpenI items).
+METRIC_RAW_INPUTS = (
+    "system_inputs",
+    "benchmark_inputs",
+    "other_source_datasets",
+    "curated_metrics",
+    "code_repos",
+    *OPENI_TABLES,
+)
 # rank_bootstrap: the rank ranges of resampled items, computed here where the items are (storing the items
 # themselves, ~300 k contributions a month, would cost more than the intervals).
 METRIC_TABLES = (*DIMENSIONS, "rank_bootstrap")

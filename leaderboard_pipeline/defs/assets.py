@@ -13,6 +13,7 @@ from leaderboard_pipeline.config.profiles import DIMENSIONS
 from leaderboard_pipeline.contract.raw_tables import CENSUS_TABLES, OPENI_TABLES, PLATFORM_TABLES
 from leaderboard_pipeline.core.cleaning import CUMULATIVE
 from leaderboard_pipeline.core.layers import (
+    METRIC_RAW_INPUTS,
     clean_layer,
     metrics_layer,
     ranked_orgs_of,
@@ -130,14 +131,6 @@ def clean_tables(
     yield from publish(context, leaderboard, warehouse, "clean", tables, outcomes)
 
 
-METRIC_RAW_INPUTS = (
-    "system_inputs",
-    "benchmark_inputs",
-    "other_source_datasets",
-    "curated_metrics",
-    "code_repos",
-    *OPENI_TABLES,
-)
 METRIC_CLEAN_READS = {
     "models": UP_TO_THIS_MONTH,
     "datasets": UP_TO_THIS_MONTH,
